@@ -1,0 +1,98 @@
+"""Immich's job queues as the integration sees them.
+
+Pure module (no Home Assistant, no I/O): the client, the scheduler, the coordinator and the
+benchmarks share these names and this model of one queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+THUMBNAIL_GENERATION = "thumbnailGeneration"
+METADATA_EXTRACTION = "metadataExtraction"
+VIDEO_CONVERSION = "videoConversion"
+FACE_DETECTION = "faceDetection"
+FACIAL_RECOGNITION = "facialRecognition"
+SMART_SEARCH = "smartSearch"
+DUPLICATE_DETECTION = "duplicateDetection"
+STORAGE_TEMPLATE_MIGRATION = "storageTemplateMigration"
+MIGRATION = "migration"
+SIDECAR = "sidecar"
+LIBRARY = "library"
+OCR = "ocr"
+BACKGROUND_TASK = "backgroundTask"
+
+# Queues Immich runs for itself. Pausing them stops trash emptying, e-mails, database backups:
+# they are never managed, whatever the options say.
+INTERNAL_QUEUES: frozenset[str] = frozenset(
+    {
+        BACKGROUND_TASK,
+        "search",
+        "notifications",
+        "backupDatabase",
+        "workflow",
+        "editor",
+        "integrityCheck",
+    }
+)
+
+# The add-on's order, kept so that migrating users get the behaviour they know.
+DEFAULT_PRIORITY: tuple[str, ...] = (
+    SIDECAR,
+    METADATA_EXTRACTION,
+    STORAGE_TEMPLATE_MIGRATION,
+    THUMBNAIL_GENERATION,
+    SMART_SEARCH,
+    DUPLICATE_DETECTION,
+    FACE_DETECTION,
+    FACIAL_RECOGNITION,
+    VIDEO_CONVERSION,
+    OCR,
+    LIBRARY,
+    MIGRATION,
+)
+
+# Queues with a tile in Immich's job page; library scans and migrations are opt-in.
+DEFAULT_MANAGED: frozenset[str] = frozenset(DEFAULT_PRIORITY) - {LIBRARY, MIGRATION}
+
+
+def is_manageable(name: str) -> bool:
+    """Tell whether a queue may ever be paused by the integration."""
+    return name not in INTERNAL_QUEUES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueStatus:
+    """One queue's counts as read from Immich, whatever API generation served them."""
+
+    name: str
+    active: int
+    waiting: int
+    paused: int
+    delayed: int
+    failed: int
+    is_paused: bool
+
+    @property
+    def runnable(self) -> int:
+        """Jobs that would run now if the queue were resumed (a paused backlog sits in `paused`)."""
+        return self.waiting + self.paused
+
+    @property
+    def pending(self) -> int:
+        """Jobs not yet started, as Immich's own page counts them."""
+        return self.waiting + self.paused + self.delayed
+
+    @property
+    def busy(self) -> bool:
+        """Jobs are running right now (they keep running after a pause)."""
+        return self.active > 0
+
+    @property
+    def has_work(self) -> bool:
+        """Something to run or still running."""
+        return self.runnable > 0 or self.busy
+
+
+type Snapshot = Mapping[str, QueueStatus]
