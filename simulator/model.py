@@ -1,0 +1,594 @@
+"""Immich's background queues as an event-driven model in simulated time.
+
+Pure Python: no I/O, no asyncio, no wall clock. The caller owns time (``advance_to``), and the
+model jumps from one job completion to the next, so hours of Immich work simulate in
+milliseconds. Semantics follow BullMQ as Immich uses it (immich-api.md §3-§5): a paused queue
+counts its backlog in ``paused``, pausing never interrupts running jobs, resume moves the
+backlog back to ``waiting``, finished upload jobs enqueue the pipeline's next hops even into
+paused queues.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+import heapq
+import itertools
+from typing import Literal
+
+THUMBNAIL_GENERATION = "thumbnailGeneration"
+METADATA_EXTRACTION = "metadataExtraction"
+VIDEO_CONVERSION = "videoConversion"
+FACE_DETECTION = "faceDetection"
+FACIAL_RECOGNITION = "facialRecognition"
+SMART_SEARCH = "smartSearch"
+DUPLICATE_DETECTION = "duplicateDetection"
+BACKGROUND_TASK = "backgroundTask"
+STORAGE_TEMPLATE_MIGRATION = "storageTemplateMigration"
+MIGRATION = "migration"
+SEARCH = "search"
+SIDECAR = "sidecar"
+LIBRARY = "library"
+NOTIFICATIONS = "notifications"
+BACKUP_DATABASE = "backupDatabase"
+OCR = "ocr"
+WORKFLOW = "workflow"
+INTEGRITY_CHECK = "integrityCheck"
+EDITOR = "editor"
+
+# Queue names in the order Immich lists them, with the release that introduced each.
+_QUEUES_SINCE: tuple[tuple[str, tuple[int, int]], ...] = (
+    (THUMBNAIL_GENERATION, (1, 106)),
+    (METADATA_EXTRACTION, (1, 106)),
+    (VIDEO_CONVERSION, (1, 106)),
+    (FACE_DETECTION, (1, 106)),
+    (FACIAL_RECOGNITION, (1, 106)),
+    (SMART_SEARCH, (1, 106)),
+    (DUPLICATE_DETECTION, (1, 106)),
+    (BACKGROUND_TASK, (1, 106)),
+    (STORAGE_TEMPLATE_MIGRATION, (1, 106)),
+    (MIGRATION, (1, 106)),
+    (SEARCH, (1, 106)),
+    (SIDECAR, (1, 106)),
+    (LIBRARY, (1, 106)),
+    (NOTIFICATIONS, (1, 106)),
+    (BACKUP_DATABASE, (1, 120)),
+    (OCR, (2, 2)),
+    (WORKFLOW, (2, 3)),
+    (INTEGRITY_CHECK, (3, 0)),
+    (EDITOR, (2, 5)),
+)
+
+
+def queue_names(version: tuple[int, int] = (3, 1)) -> tuple[str, ...]:
+    """Return the queues a given Immich release has, in the order its API lists them."""
+    return tuple(name for name, since in _QUEUES_SINCE if version >= since)
+
+
+ALL_QUEUES: tuple[str, ...] = queue_names((3, 1))
+
+# Immich's default concurrency (immich-api.md §5).
+DEFAULT_CONCURRENCY: Mapping[str, int] = {
+    THUMBNAIL_GENERATION: 3,
+    METADATA_EXTRACTION: 5,
+    VIDEO_CONVERSION: 1,
+    FACE_DETECTION: 2,
+    FACIAL_RECOGNITION: 1,
+    SMART_SEARCH: 2,
+    DUPLICATE_DETECTION: 1,
+    STORAGE_TEMPLATE_MIGRATION: 1,
+    MIGRATION: 5,
+    SIDECAR: 5,
+    LIBRARY: 5,
+    OCR: 1,
+    BACKGROUND_TASK: 5,
+    SEARCH: 5,
+    NOTIFICATIONS: 5,
+    BACKUP_DATABASE: 1,
+    WORKFLOW: 5,
+    EDITOR: 2,
+    INTEGRITY_CHECK: 1,
+}
+
+# Queues whose "start" command has a handler; the others answer "Invalid job name".
+START_HANDLERS: frozenset[str] = frozenset(
+    {
+        THUMBNAIL_GENERATION,
+        METADATA_EXTRACTION,
+        VIDEO_CONVERSION,
+        FACE_DETECTION,
+        FACIAL_RECOGNITION,
+        SMART_SEARCH,
+        DUPLICATE_DETECTION,
+        STORAGE_TEMPLATE_MIGRATION,
+        MIGRATION,
+        SIDECAR,
+        LIBRARY,
+        OCR,
+        BACKUP_DATABASE,
+    }
+)
+
+# What a finished upload job enqueues next (immich-api.md §5). Video-only hops are filtered
+# by VIDEO_ONLY.
+DEFAULT_PIPELINE: Mapping[str, tuple[str, ...]] = {
+    METADATA_EXTRACTION: (STORAGE_TEMPLATE_MIGRATION,),
+    STORAGE_TEMPLATE_MIGRATION: (THUMBNAIL_GENERATION,),
+    THUMBNAIL_GENERATION: (SMART_SEARCH, FACE_DETECTION, OCR, VIDEO_CONVERSION),
+    SMART_SEARCH: (DUPLICATE_DETECTION,),
+    FACE_DETECTION: (FACIAL_RECOGNITION,),
+}
+VIDEO_ONLY: frozenset[str] = frozenset({VIDEO_CONVERSION})
+
+type AssetKind = Literal["photo", "video"]
+# Job kinds: per-asset work ("photo"/"video"), a "queue all" discovery job, or anything else.
+type JobKind = Literal["photo", "video", "discovery", "task"]
+
+# Seconds per job, measured on a real v3.1.0 server with ML off (baseline.md "Job costs").
+DEFAULT_DURATIONS: Mapping[tuple[str, str], float] = {
+    (METADATA_EXTRACTION, "photo"): 0.1,
+    (METADATA_EXTRACTION, "video"): 0.15,
+    (STORAGE_TEMPLATE_MIGRATION, "photo"): 0.02,
+    (STORAGE_TEMPLATE_MIGRATION, "video"): 0.02,
+    (THUMBNAIL_GENERATION, "photo"): 0.45,
+    (THUMBNAIL_GENERATION, "video"): 0.6,
+    (VIDEO_CONVERSION, "video"): 8.7,
+    (SMART_SEARCH, "photo"): 0.02,
+    (SMART_SEARCH, "video"): 0.02,
+    (FACE_DETECTION, "photo"): 0.02,
+    (FACE_DETECTION, "video"): 0.02,
+    (OCR, "photo"): 0.02,
+    (OCR, "video"): 0.02,
+    (DUPLICATE_DETECTION, "photo"): 0.01,
+    (DUPLICATE_DETECTION, "video"): 0.01,
+    (FACIAL_RECOGNITION, "photo"): 0.01,
+    (FACIAL_RECOGNITION, "video"): 0.01,
+    (BACKUP_DATABASE, "task"): 5.0,
+}
+DEFAULT_DISCOVERY_DURATION = 0.01
+DEFAULT_JOB_DURATION = 0.05
+
+
+class CommandRefused(ValueError):
+    """A queue command Immich answers with 400 (the message is Immich's own)."""
+
+    def __init__(self, message: str) -> None:
+        """Keep Immich's message so the server can return it verbatim."""
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownQueue(KeyError):
+    """A queue name this Immich release does not have."""
+
+
+@dataclass(slots=True)
+class Job:
+    """One BullMQ job: what it works on and how long it takes."""
+
+    id: int
+    queue: str
+    kind: JobKind
+    duration: float
+    asset: int | None = None
+    chain: bool = (
+        False  # an upload job: its completion enqueues the pipeline's next hop
+    )
+    force: bool = False  # for discovery jobs: all assets, not only missing ones
+    hidden: bool = False  # prioritized jobs: Immich counts them nowhere while they wait
+    started_at: float | None = None
+    finish_at: float | None = None
+
+
+@dataclass(slots=True)
+class Asset:
+    """One uploaded photo or video, with when each queue finished its job for it."""
+
+    id: int
+    kind: AssetKind
+    uploaded_at: float
+    done: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def thumbnail_at(self) -> float | None:
+        """When its thumbnail job finished: the user sees the photo from then on."""
+        return self.done.get(THUMBNAIL_GENERATION)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    """One queue's six counts plus its pause flag, as Immich reports them."""
+
+    active: int
+    completed: int
+    failed: int
+    delayed: int
+    waiting: int
+    paused: int
+    is_paused: bool
+
+    @property
+    def is_active(self) -> bool:
+        """Immich's legacy ``isActive``: jobs are running right now."""
+        return self.active > 0
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    """A job starting or finishing, for benchmarks that listen to the model."""
+
+    time: float
+    what: Literal["start", "finish"]
+    queue: str
+    kind: JobKind
+    asset: int | None
+
+
+@dataclass(slots=True)
+class _Queue:
+    name: str
+    concurrency: int
+    is_paused: bool = False
+    backlog: deque[Job] = field(default_factory=deque)
+    active: dict[int, Job] = field(default_factory=dict)
+    failed: int = 0
+    delayed: int = 0
+    busy_since: float | None = None
+
+    def visible_backlog(self) -> int:
+        return sum(1 for job in self.backlog if not job.hidden)
+
+
+type Action = Callable[["ImmichModel"], object]
+
+
+class ImmichModel:
+    """Immich's queues in simulated time; every mutation happens at ``now``."""
+
+    def __init__(
+        self,
+        *,
+        queues: Iterable[str] = ALL_QUEUES,
+        concurrency: Mapping[str, int] | None = None,
+        durations: Mapping[tuple[str, str], float] | None = None,
+        pipeline: Mapping[str, Sequence[str]] | None = None,
+        discovery_duration: float = DEFAULT_DISCOVERY_DURATION,
+        default_duration: float = DEFAULT_JOB_DURATION,
+        start_time: float = 0.0,
+    ) -> None:
+        """Build an idle server; overrides merge over Immich's defaults."""
+        conc = {**DEFAULT_CONCURRENCY, **(concurrency or {})}
+        self._queues: dict[str, _Queue] = {
+            name: _Queue(name=name, concurrency=conc.get(name, 1)) for name in queues
+        }
+        self.durations: dict[tuple[str, str], float] = {
+            **DEFAULT_DURATIONS,
+            **(durations or {}),
+        }
+        self.pipeline: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in (pipeline or DEFAULT_PIPELINE).items()
+        }
+        self.discovery_duration = discovery_duration
+        self.default_duration = default_duration
+        self.now = start_time
+        self.assets: dict[int, Asset] = {}
+        # Per queue, closed intervals [start, end] during which it had active > 0.
+        self.busy_log: dict[str, list[tuple[float, float]]] = {
+            n: [] for n in self._queues
+        }
+        self.completed_jobs = 0
+        self._listeners: list[Callable[[JobEvent], None]] = []
+        self._events: list[tuple[float, int, Job | Action]] = []
+        self._seq = itertools.count()
+        self._job_ids = itertools.count(1)
+        self._asset_ids = itertools.count(1)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def queue_names(self) -> tuple[str, ...]:
+        """The queues of this server, in Immich's order."""
+        return tuple(self._queues)
+
+    def has_queue(self, name: str) -> bool:
+        """Tell whether this release has the queue."""
+        return name in self._queues
+
+    def _queue(self, name: str) -> _Queue:
+        try:
+            return self._queues[name]
+        except KeyError:
+            raise UnknownQueue(name) from None
+
+    def counts(self, name: str) -> QueueCounts:
+        """Return one queue's counts as Immich reports them (``completed`` is always 0)."""
+        q = self._queue(name)
+        backlog = q.visible_backlog()
+        return QueueCounts(
+            active=len(q.active),
+            completed=0,
+            failed=q.failed,
+            delayed=q.delayed,
+            waiting=0 if q.is_paused else backlog,
+            paused=backlog if q.is_paused else 0,
+            is_paused=q.is_paused,
+        )
+
+    def snapshot(self) -> dict[str, QueueCounts]:
+        """Return every queue's counts at ``now``."""
+        return {name: self.counts(name) for name in self._queues}
+
+    def concurrency(self, name: str) -> int:
+        """Return how many jobs of a queue may run at once."""
+        return self._queue(name).concurrency
+
+    def is_idle(self) -> bool:
+        """Tell whether nothing is running or queued (hidden and paused jobs count as work)."""
+        return all(not q.active and not q.backlog for q in self._queues.values())
+
+    def next_event_time(self) -> float | None:
+        """Return when the next job finishes or scheduled action fires, if any."""
+        while self._events:
+            time, _, item = self._events[0]
+            if isinstance(item, Job) and not self._is_live(item, time):
+                heapq.heappop(self._events)
+                continue
+            return time
+        return None
+
+    def busy_intervals(self, name: str) -> list[tuple[float, float]]:
+        """Return the intervals a queue had running jobs, the current one closed at ``now``."""
+        q = self._queue(name)
+        intervals = list(self.busy_log[name])
+        if q.busy_since is not None:
+            intervals.append((q.busy_since, self.now))
+        return intervals
+
+    def add_listener(self, listener: Callable[[JobEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` on every job start and finish; return a function to remove it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    # --- time ----------------------------------------------------------------------------
+
+    def advance_to(self, time: float) -> None:
+        """Run every event up to ``time`` (inclusive), then set ``now`` to it."""
+        while self._events and self._events[0][0] <= time:
+            at, _, item = heapq.heappop(self._events)
+            if isinstance(item, Job):
+                if self._is_live(item, at):
+                    self.now = max(self.now, at)
+                    self._finish(item)
+            else:
+                self.now = max(self.now, at)
+                item(self)
+        self.now = max(self.now, time)
+
+    def advance(self, seconds: float) -> None:
+        """Advance by ``seconds`` of simulated time."""
+        self.advance_to(self.now + seconds)
+
+    def step(self) -> bool:
+        """Jump to the next event and run it (and all at the same instant); False if none."""
+        next_time = self.next_event_time()
+        if next_time is None:
+            return False
+        self.advance_to(next_time)
+        return True
+
+    def run_until_idle(self, limit: float = float("inf")) -> float:
+        """Run events until nothing is queued or running (or ``limit``); return ``now``."""
+        while not self.is_idle() or self._has_pending_actions():
+            next_time = self.next_event_time()
+            if next_time is None or next_time > limit:
+                break
+            self.advance_to(next_time)
+        return self.now
+
+    def at(self, time: float, action: Action) -> None:
+        """Schedule ``action(model)`` at simulated ``time`` (a scenario's upload, a flip...)."""
+        heapq.heappush(self._events, (max(time, self.now), next(self._seq), action))
+
+    def _has_pending_actions(self) -> bool:
+        return any(not isinstance(item, Job) for _, _, item in self._events)
+
+    # --- what users and Immich do --------------------------------------------------------
+
+    def upload(self, photos: int = 0, videos: int = 0) -> list[int]:
+        """Upload assets now: each gets a metadataExtraction job that starts the pipeline."""
+        ids: list[int] = []
+        photo: AssetKind = "photo"
+        video: AssetKind = "video"
+        kinds = [photo] * photos + [video] * videos
+        for kind in kinds:
+            asset = Asset(id=next(self._asset_ids), kind=kind, uploaded_at=self.now)
+            self.assets[asset.id] = asset
+            ids.append(asset.id)
+            if METADATA_EXTRACTION in self._queues:
+                self._enqueue(METADATA_EXTRACTION, kind, asset=asset.id, chain=True)
+        self._dispatch([METADATA_EXTRACTION])
+        return ids
+
+    def enqueue(
+        self,
+        name: str,
+        count: int = 1,
+        *,
+        kind: JobKind = "task",
+        duration: float | None = None,
+        hidden: bool = False,
+    ) -> None:
+        """Put arbitrary jobs in a queue (``hidden`` = prioritized, counted nowhere)."""
+        self._queue(name)
+        for _ in range(count):
+            self._enqueue(name, kind, duration=duration, hidden=hidden)
+        self._dispatch([name])
+
+    def pause(self, name: str) -> None:
+        """Pause like BullMQ: backlog moves to ``paused``, running jobs keep running."""
+        self._queue(name).is_paused = True
+
+    def resume(self, name: str) -> None:
+        """Resume: the backlog is ``waiting`` again and free slots start at once."""
+        self._queue(name).is_paused = False
+        self._dispatch([name])
+
+    def start(self, name: str, *, force: bool = False) -> None:
+        """Immich's "start" command: enqueue a discovery ("queue all") job; never resumes."""
+        q = self._queue(name)
+        if q.active:
+            raise CommandRefused("Job is already running")
+        if name not in START_HANDLERS:
+            raise CommandRefused(f"Invalid job name: {name}")
+        self._enqueue(name, "discovery", force=force)
+        self._dispatch([name])
+
+    def empty(self, name: str) -> None:
+        """Drop every job not running (waiting, paused, hidden); destructive like Immich's."""
+        self._queue(name).backlog.clear()
+
+    def clear_failed(self, name: str) -> None:
+        """Remove the failed jobs."""
+        self._queue(name).failed = 0
+
+    def inject_failed(self, name: str, count: int = 1) -> None:
+        """Add failed jobs (handlers rarely fail in Immich, but the count exists)."""
+        self._queue(name).failed += count
+
+    def set_delayed(self, name: str, count: int) -> None:
+        """Set the delayed count (scheduled jobs that are not runnable now)."""
+        self._queue(name).delayed = count
+
+    def set_concurrency(self, name: str, concurrency: int) -> None:
+        """Change a queue's concurrency, as the admin page's job settings do."""
+        self._queue(name).concurrency = concurrency
+        self._dispatch([name])
+
+    def restart(self) -> None:
+        """Restart Immich: running jobs go back to the front of their queue and re-run.
+
+        Pause state lives in Redis and survives, except metadataExtraction, which Immich
+        pauses and resumes itself while booting.
+        """
+        for q in self._queues.values():
+            interrupted = sorted(
+                q.active.values(), key=lambda job: job.id, reverse=True
+            )
+            for job in interrupted:
+                job.started_at = job.finish_at = None
+                q.backlog.appendleft(job)
+            q.active.clear()
+            self._close_busy(q)
+        if METADATA_EXTRACTION in self._queues:
+            self._queues[METADATA_EXTRACTION].is_paused = False
+        self._dispatch(self._queues)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def duration_of(self, name: str, kind: str) -> float:
+        """Return how long one job of this kind takes in this queue."""
+        if kind == "discovery":
+            return self.durations.get((name, kind), self.discovery_duration)
+        return self.durations.get((name, kind), self.default_duration)
+
+    def _enqueue(
+        self,
+        name: str,
+        kind: JobKind,
+        *,
+        asset: int | None = None,
+        chain: bool = False,
+        force: bool = False,
+        duration: float | None = None,
+        hidden: bool = False,
+    ) -> None:
+        job = Job(
+            id=next(self._job_ids),
+            queue=name,
+            kind=kind,
+            duration=self.duration_of(name, kind) if duration is None else duration,
+            asset=asset,
+            chain=chain,
+            force=force,
+            hidden=hidden,
+        )
+        self._queues[name].backlog.append(job)
+
+    def _is_live(self, job: Job, at: float) -> bool:
+        q = self._queues[job.queue]
+        return job.id in q.active and job.finish_at == at
+
+    def _dispatch(self, names: Iterable[str]) -> None:
+        for name in names:
+            q = self._queues.get(name)
+            if q is None or q.is_paused:
+                continue
+            while q.backlog and len(q.active) < q.concurrency:
+                job = q.backlog.popleft()
+                job.started_at = self.now
+                job.finish_at = self.now + job.duration
+                q.active[job.id] = job
+                if q.busy_since is None:
+                    q.busy_since = self.now
+                heapq.heappush(self._events, (job.finish_at, next(self._seq), job))
+                self._notify(JobEvent(self.now, "start", name, job.kind, job.asset))
+
+    def _close_busy(self, q: _Queue) -> None:
+        if q.busy_since is not None:
+            self.busy_log[q.name].append((q.busy_since, self.now))
+            q.busy_since = None
+
+    def _finish(self, job: Job) -> None:
+        q = self._queues[job.queue]
+        del q.active[job.id]
+        self.completed_jobs += 1
+        touched = [job.queue]
+        if job.asset is not None and job.asset in self.assets:
+            self.assets[job.asset].done[job.queue] = self.now
+        if job.kind == "discovery":
+            self._discover(job)
+        elif job.chain and job.asset is not None:
+            touched.extend(self._follow_ups(job))
+        self._notify(JobEvent(self.now, "finish", job.queue, job.kind, job.asset))
+        self._dispatch(touched)
+        if not q.active:
+            self._close_busy(q)
+
+    def _follow_ups(self, job: Job) -> list[str]:
+        asset = self.assets[job.asset] if job.asset is not None else None
+        if asset is None:
+            return []
+        targets = [
+            name
+            for name in self.pipeline.get(job.queue, ())
+            if name in self._queues
+            and (name not in VIDEO_ONLY or asset.kind == "video")
+        ]
+        for name in targets:
+            self._enqueue(name, asset.kind, asset=asset.id, chain=True)
+        return targets
+
+    def _discover(self, job: Job) -> None:
+        """Enqueue what a "queue all" job finds: every asset (force) or those not yet done."""
+        name = job.queue
+        if name == STORAGE_TEMPLATE_MIGRATION:
+            # One job walks every asset: it can run for hours on a big library.
+            per_asset = self.duration_of(name, "photo")
+            self._enqueue(name, "task", duration=per_asset * len(self.assets))
+            return
+        if name in {BACKUP_DATABASE}:
+            self._enqueue(name, "task")
+            return
+        if name in {LIBRARY}:
+            return  # no external libraries in this model
+        for asset in self.assets.values():
+            if name in VIDEO_ONLY and asset.kind != "video":
+                continue
+            if not job.force and name in asset.done:
+                continue
+            self._enqueue(name, asset.kind, asset=asset.id)
+
+    def _notify(self, event: JobEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)

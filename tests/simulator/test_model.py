@@ -1,0 +1,445 @@
+# ruff: noqa: INP001
+# (no __init__.py: as a package, tests/simulator would shadow the top-level simulator package)
+"""Tests for the queue model: BullMQ semantics, Immich's pipeline, and the recorded timelines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import time
+from typing import Any
+
+import pytest
+
+from simulator.model import (
+    ALL_QUEUES,
+    DEFAULT_CONCURRENCY,
+    FACE_DETECTION,
+    METADATA_EXTRACTION,
+    SMART_SEARCH,
+    THUMBNAIL_GENERATION,
+    VIDEO_CONVERSION,
+    CommandRefused,
+    ImmichModel,
+    JobEvent,
+    QueueCounts,
+    UnknownQueue,
+    queue_names,
+)
+from simulator.scenarios import (
+    SCENARIOS,
+    library_import,
+    trickle,
+    video_backlog_with_uploads,
+)
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "immich-samples" / "v3.1.0"
+THUMB = THUMBNAIL_GENERATION
+
+
+def load_timeline(name: str) -> list[dict[str, Any]]:
+    """Load a recorded time series of counts from a real v3.1.0 server."""
+    return json.loads((SAMPLES / name).read_text())  # type: ignore[no-any-return]
+
+
+def as_timeline_entry(counts: QueueCounts) -> dict[str, Any]:
+    """Render counts the way the recorded timelines store them."""
+    return {
+        "isPaused": counts.is_paused,
+        "active": counts.active,
+        "completed": counts.completed,
+        "failed": counts.failed,
+        "delayed": counts.delayed,
+        "waiting": counts.waiting,
+        "paused": counts.paused,
+    }
+
+
+def test_idle_server_counts_zero_everywhere() -> None:
+    """A fresh server reports zeros, unpaused, for every v3.1 queue."""
+    model = ImmichModel()
+    snap = model.snapshot()
+    assert tuple(snap) == ALL_QUEUES
+    assert all(c == QueueCounts(0, 0, 0, 0, 0, 0, False) for c in snap.values())
+    assert model.next_event_time() is None
+
+
+def test_queue_sets_per_version() -> None:
+    """Queues appear in the release that introduced them."""
+    assert "backupDatabase" not in queue_names((1, 106))
+    assert "backupDatabase" in queue_names((1, 136))
+    assert "ocr" not in queue_names((2, 1))
+    assert {"ocr", "workflow"} <= set(queue_names((2, 3)))
+    assert "editor" not in queue_names((2, 4))
+    assert "integrityCheck" not in queue_names((2, 5))
+    assert len(queue_names((1, 106))) == 14
+    assert len(queue_names((3, 1))) == 19
+
+
+def test_concurrency_defaults_and_limit() -> None:
+    """No queue ever runs more jobs than its concurrency."""
+    model = ImmichModel()
+    peak: dict[str, int] = {}
+
+    def watch(event: JobEvent) -> None:
+        active = model.counts(event.queue).active
+        peak[event.queue] = max(peak.get(event.queue, 0), active)
+
+    model.add_listener(watch)
+    library_import(model, photos=50, videos=5)
+    model.run_until_idle()
+    assert peak[THUMB] == DEFAULT_CONCURRENCY[THUMB] == 3
+    assert peak[METADATA_EXTRACTION] == 5
+    assert peak[VIDEO_CONVERSION] == 1
+    assert model.is_idle()
+
+
+def test_photo_pipeline_reaches_every_downstream_queue_but_video_conversion() -> None:
+    """A photo flows metadata → storage template → thumbnails → ML queues → follow-ups."""
+    model = ImmichModel()
+    (asset_id,) = model.upload(photos=1)
+    model.run_until_idle()
+    done = model.assets[asset_id].done
+    assert set(done) == {
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "thumbnailGeneration",
+        "smartSearch",
+        "faceDetection",
+        "ocr",
+        "duplicateDetection",
+        "facialRecognition",
+    }
+    order = sorted(done, key=done.__getitem__)
+    assert order[:3] == [
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "thumbnailGeneration",
+    ]
+    assert done["duplicateDetection"] > done["smartSearch"]
+    assert done["facialRecognition"] > done["faceDetection"]
+
+
+def test_video_is_transcoded_after_its_thumbnail() -> None:
+    """Only videos reach videoConversion, after their thumbnail (≈8.7 s per clip)."""
+    model = ImmichModel()
+    (video,) = model.upload(videos=1)
+    model.run_until_idle()
+    asset = model.assets[video]
+    assert asset.thumbnail_at is not None
+    assert asset.done[VIDEO_CONVERSION] == pytest.approx(asset.thumbnail_at + 8.7)
+
+
+def test_ocr_only_where_the_release_has_it() -> None:
+    """On a release without the ocr queue, the pipeline skips it."""
+    model = ImmichModel(queues=queue_names((1, 137)))
+    (asset_id,) = model.upload(photos=1)
+    model.run_until_idle()
+    assert "ocr" not in model.assets[asset_id].done
+    assert "smartSearch" in model.assets[asset_id].done
+
+
+def test_pause_keeps_running_jobs_and_counts_backlog_as_paused() -> None:
+    """BullMQ pause: active drains to 0, the rest sits in ``paused``; resume restores it."""
+    model = ImmichModel()
+    model.enqueue(THUMB, 10, kind="photo", duration=1.0)
+    assert model.counts(THUMB).active == 3
+    model.pause(THUMB)
+    counts = model.counts(THUMB)
+    assert (counts.is_paused, counts.active, counts.waiting, counts.paused) == (
+        True,
+        3,
+        0,
+        7,
+    )
+    model.advance(5.0)
+    counts = model.counts(THUMB)
+    assert (counts.active, counts.waiting, counts.paused) == (0, 0, 7)
+    model.resume(THUMB)
+    counts = model.counts(THUMB)
+    assert (counts.is_paused, counts.active, counts.waiting, counts.paused) == (
+        False,
+        3,
+        4,
+        0,
+    )
+
+
+def test_follow_ups_land_in_paused_queue() -> None:
+    """Downstream jobs are enqueued even when the next queue is paused."""
+    model = ImmichModel()
+    model.pause(THUMB)
+    model.upload(photos=4)
+    model.run_until_idle(limit=60)
+    counts = model.counts(THUMB)
+    assert (counts.active, counts.waiting, counts.paused) == (0, 0, 4)
+    assert model.counts(SMART_SEARCH).paused + model.counts(SMART_SEARCH).waiting == 0
+
+
+def test_start_enqueues_discovery_job_and_respects_pause() -> None:
+    """Start on a paused queue leaves one paused job and runs nothing (timeline-paused-force)."""
+    model = ImmichModel()
+    model.upload(photos=5)
+    model.run_until_idle()
+    model.pause(THUMB)
+    model.start(THUMB, force=True)
+    model.advance(30)
+    counts = model.counts(THUMB)
+    assert (counts.active, counts.waiting, counts.paused) == (0, 0, 1)
+    model.resume(THUMB)
+    model.advance(0.011)
+    assert model.counts(THUMB).active + model.counts(THUMB).waiting == 5
+
+
+def test_start_without_force_only_queues_missing_assets() -> None:
+    """force=false discovers only assets the queue has not processed."""
+    model = ImmichModel()
+    model.pause(FACE_DETECTION)
+    model.upload(photos=3)
+    model.run_until_idle(limit=60)
+    model.empty(FACE_DETECTION)
+    model.resume(FACE_DETECTION)
+    model.start(SMART_SEARCH, force=False)
+    model.advance(0.011)
+    assert model.counts(SMART_SEARCH).active + model.counts(SMART_SEARCH).waiting == 0
+    model.start(FACE_DETECTION, force=False)
+    model.advance(0.011)
+    assert (
+        model.counts(FACE_DETECTION).active + model.counts(FACE_DETECTION).waiting == 3
+    )
+
+
+def test_start_refusals_carry_immich_messages() -> None:
+    """Start is refused while jobs run, and for queues without a start handler."""
+    model = ImmichModel()
+    model.enqueue(THUMB, 1, duration=5)
+    with pytest.raises(CommandRefused, match="^Job is already running$"):
+        model.start(THUMB)
+    with pytest.raises(CommandRefused, match="^Invalid job name: backgroundTask$"):
+        model.start("backgroundTask")
+    with pytest.raises(UnknownQueue):
+        model.start("noSuchQueue")
+
+
+def test_empty_clear_failed_and_delayed() -> None:
+    """Empty drops the backlog but not running jobs; failed/delayed counts are settable."""
+    model = ImmichModel()
+    model.enqueue(THUMB, 10, duration=1)
+    model.empty(THUMB)
+    assert (model.counts(THUMB).active, model.counts(THUMB).waiting) == (3, 0)
+    model.inject_failed(THUMB, 2)
+    model.set_delayed("notifications", 4)
+    assert model.counts(THUMB).failed == 2
+    assert model.counts("notifications").delayed == 4
+    model.clear_failed(THUMB)
+    assert model.counts(THUMB).failed == 0
+
+
+def test_hidden_jobs_run_but_are_counted_nowhere_while_waiting() -> None:
+    """Prioritized jobs (person thumbnails) are invisible until they run."""
+    model = ImmichModel()
+    model.pause(THUMB)
+    model.enqueue(THUMB, 5, hidden=True)
+    counts = model.counts(THUMB)
+    assert counts.waiting + counts.paused == 0
+    assert not model.is_idle()
+    model.resume(THUMB)
+    assert model.counts(THUMB).active == 3
+
+
+def test_restart_requeues_running_jobs_and_resumes_only_metadata() -> None:
+    """Restart: running jobs go back to waiting; pause state survives except metadata."""
+    model = ImmichModel()
+    model.enqueue(VIDEO_CONVERSION, 2, kind="video")
+    model.pause(THUMB)
+    model.pause(METADATA_EXTRACTION)
+    model.advance(4.0)
+    assert model.counts(VIDEO_CONVERSION).active == 1
+    model.restart()
+    assert model.counts(THUMB).is_paused
+    assert not model.counts(METADATA_EXTRACTION).is_paused
+    counts = model.counts(VIDEO_CONVERSION)
+    assert (counts.active, counts.waiting) == (1, 1)
+    # The interrupted job starts over: it finishes a full duration after the restart.
+    assert model.next_event_time() == pytest.approx(4.0 + 8.7)
+
+
+def test_event_log_thumbnail_latency_and_busy_intervals() -> None:
+    """Benchmarks read per-asset upload/thumbnail times and per-queue busy intervals."""
+    model = ImmichModel()
+    model.advance_to(10.0)
+    (photo,) = model.upload(photos=1)
+    model.run_until_idle()
+    asset = model.assets[photo]
+    assert asset.uploaded_at == 10.0
+    assert asset.thumbnail_at == pytest.approx(10.0 + 0.1 + 0.02 + 0.45)
+    (interval,) = model.busy_intervals(THUMB)
+    assert interval == pytest.approx((10.12, 10.57))
+    assert model.busy_intervals(VIDEO_CONVERSION) == []
+
+
+def test_busy_interval_spans_back_to_back_jobs() -> None:
+    """A video backlog is one long busy interval: active never drops between clips."""
+    model = ImmichModel()
+    model.enqueue(VIDEO_CONVERSION, 3, kind="video")
+    model.run_until_idle()
+    assert model.busy_intervals(VIDEO_CONVERSION) == [pytest.approx((0.0, 26.1))]
+
+
+def test_listener_sees_starts_and_finishes_and_can_be_removed() -> None:
+    """Listeners receive every job start and finish with the model time."""
+    model = ImmichModel()
+    events: list[JobEvent] = []
+    remove = model.add_listener(events.append)
+    model.enqueue(THUMB, 1, duration=2)
+    model.run_until_idle()
+    assert [(e.what, e.time) for e in events] == [("start", 0.0), ("finish", 2.0)]
+    remove()
+    model.enqueue(THUMB, 1)
+    model.run_until_idle()
+    assert len(events) == 2
+
+
+def test_step_jumps_between_events() -> None:
+    """next_event_time/step let a driver hop from completion to completion."""
+    model = ImmichModel()
+    model.enqueue(VIDEO_CONVERSION, 2, kind="video")
+    assert model.next_event_time() == pytest.approx(8.7)
+    assert model.step()
+    assert model.now == pytest.approx(8.7)
+    assert model.step()
+    assert model.now == pytest.approx(17.4)
+    assert not model.step()
+
+
+def test_scheduled_actions_fire_at_their_time() -> None:
+    """model.at runs an action when simulated time reaches it, not before."""
+    model = ImmichModel()
+    model.at(5.0, lambda m: m.pause(THUMB))
+    model.advance_to(4.9)
+    assert not model.counts(THUMB).is_paused
+    model.advance_to(5.0)
+    assert model.counts(THUMB).is_paused
+
+
+def test_scenarios_schedule_uploads() -> None:
+    """Each scenario uploads what it says, when it says."""
+    assert set(SCENARIOS) == {"empty", "import", "trickle", "backlog"}
+    model = ImmichModel()
+    video_backlog_with_uploads(model)
+    model.run_until_idle()
+    kinds = [(a.kind, a.uploaded_at) for a in model.assets.values()]
+    assert kinds.count(("video", 0.0)) == 20
+    assert [t for k, t in kinds if k == "photo"] == [30.0, 40.0, 50.0, 60.0, 70.0]
+    # Unmanaged, 20 clips at ≈8.7 s each dominate the makespan (baseline: 192 s real).
+    assert 170 < model.now < 200
+
+    model = ImmichModel()
+    trickle(model, count=3, every=60)
+    model.run_until_idle()
+    assert [a.uploaded_at for a in model.assets.values()] == [0.0, 60.0, 120.0]
+
+    model = ImmichModel()
+    SCENARIOS["empty"](model)
+    assert model.run_until_idle() == 0.0
+
+
+def test_hours_of_work_simulate_fast() -> None:
+    """Event-driven: a 5,000-asset import (≈40,000 jobs) runs in well under a second."""
+    model = ImmichModel()
+    library_import(model, photos=5000, videos=100)
+    started = time.perf_counter()
+    end = model.run_until_idle()
+    elapsed = time.perf_counter() - started
+    assert end > 800  # about a quarter of an hour of simulated work
+    assert model.completed_jobs > 40000
+    assert elapsed < 2.0
+
+
+# --- the recorded timelines (real v3.1.0, thumbnailGeneration at concurrency 3) -----------
+
+
+def test_timeline_paused_follow_ups_pile_up_in_paused() -> None:
+    """timeline-paused: thumbnails paused, 20 uploads → metadata runs, thumbnails hold 20."""
+    recorded = load_timeline("timeline-paused.json")
+    model = ImmichModel()
+    model.pause(THUMB)
+    model.upload(photos=20)
+    seen_paused: list[int] = []
+    while model.step():
+        seen_paused.append(model.counts(THUMB).paused)
+    assert seen_paused == sorted(seen_paused)  # grows, never drains while paused
+    final = recorded[-1]
+    for queue in (METADATA_EXTRACTION, THUMB):
+        assert as_timeline_entry(model.counts(queue)) == final[queue]
+
+
+def test_timeline_midflight_pause_drains_active_and_resume_moves_to_waiting() -> None:
+    """timeline-midflight: pause mid-run → active drains, paused holds; resume → waiting."""
+    recorded = load_timeline("timeline-midflight.json")
+    first_paused = next(e for e in recorded if e[THUMB]["isPaused"])
+    drained = next(
+        e for e in recorded if e[THUMB]["isPaused"] and e[THUMB]["active"] == 0
+    )
+    resumed = next(
+        e for e in recorded if e["t"] > drained["t"] and not e[THUMB]["isPaused"]
+    )
+    real_drain = drained["t"] - first_paused["t"]
+    real_finish = recorded[-1]["t"] - resumed["t"]
+    total = first_paused[THUMB]["active"] + first_paused[THUMB]["paused"]
+
+    model = ImmichModel()
+    model.enqueue(THUMB, total, kind="photo")
+    model.advance(0.01)
+    model.pause(THUMB)
+    paused_at = model.now
+    after_pause = model.counts(THUMB)
+    assert after_pause.is_paused
+    assert after_pause.active == first_paused[THUMB]["active"] == 3
+    assert after_pause.waiting == first_paused[THUMB]["waiting"] == 0
+    assert after_pause.paused == first_paused[THUMB]["paused"]
+
+    actives: list[int] = []
+    while model.counts(THUMB).active:
+        assert model.step()
+        actives.append(model.counts(THUMB).active)
+        assert model.counts(THUMB).paused == first_paused[THUMB]["paused"]
+    assert actives == sorted(actives, reverse=True)
+    model_drain = model.now - paused_at
+    assert model_drain <= max(real_drain, 0.45) + 0.05
+
+    model.advance(4.0)  # held like the recording: nothing runs while paused
+    assert as_timeline_entry(model.counts(THUMB)) == drained[THUMB]
+    model.resume(THUMB)
+    resumed_at = model.now
+    after_resume = model.counts(THUMB)
+    assert (after_resume.active, after_resume.paused) == (3, 0)
+    assert after_resume.waiting == drained[THUMB]["paused"] - 3
+    model.run_until_idle()
+    assert as_timeline_entry(model.counts(THUMB)) == recorded[-1][THUMB]
+    # Same order of magnitude as the real drain (≈0.33-0.45 s per thumbnail, 3 at a time).
+    assert 0.6 * real_finish < model.now - resumed_at < 1.6 * real_finish
+
+
+def test_timeline_resumed_drains_at_concurrency_three() -> None:
+    """timeline-resumed: 20 resumed thumbnails run 3 at a time, waiting falls to 0."""
+    recorded = load_timeline("timeline-resumed.json")
+    real_span = recorded[-1]["t"] - recorded[0]["t"]
+    model = ImmichModel()
+    model.pause(THUMB)
+    model.upload(photos=20)
+    model.run_until_idle(limit=60)
+    model.resume(THUMB)
+    resumed_at = model.now
+    waiting: list[int] = []
+    while model.counts(THUMB).active:
+        counts = model.counts(THUMB)
+        assert counts.active <= 3
+        assert counts.paused == 0
+        waiting.append(counts.waiting)
+        model.step()
+    assert waiting == sorted(waiting, reverse=True)
+    assert waiting[0] == 17 == recorded[0][THUMB]["waiting"]
+    assert as_timeline_entry(model.counts(THUMB)) == recorded[-1][THUMB]
+    # The recording starts mid-drain; the model's full drain is of the same size.
+    assert real_span < model.now - resumed_at < 2.0 * real_span
