@@ -71,7 +71,9 @@ class ImmichClient:
         self._base = url.rstrip("/")
         self._api_key = api_key
 
-    async def _request(self, method: str, path: str, json: object | None = None) -> object:
+    async def _request(
+        self, method: str, path: str, json: object | None = None
+    ) -> object:
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 async with self._session.request(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import re
 
 THUMBNAIL_GENERATION = "thumbnailGeneration"
 METADATA_EXTRACTION = "metadataExtraction"
@@ -55,6 +56,35 @@ DEFAULT_PRIORITY: tuple[str, ...] = (
 
 # Queues with a tile in Immich's job page; library scans and migrations are opt-in.
 DEFAULT_MANAGED: frozenset[str] = frozenset(DEFAULT_PRIORITY) - {LIBRARY, MIGRATION}
+
+
+# How Immich's own job page names each queue.
+QUEUE_NAMES: Mapping[str, str] = {
+    THUMBNAIL_GENERATION: "Thumbnail generation",
+    METADATA_EXTRACTION: "Metadata extraction",
+    VIDEO_CONVERSION: "Video conversion",
+    FACE_DETECTION: "Face detection",
+    FACIAL_RECOGNITION: "Facial recognition",
+    SMART_SEARCH: "Smart search",
+    DUPLICATE_DETECTION: "Duplicate detection",
+    STORAGE_TEMPLATE_MIGRATION: "Storage template migration",
+    MIGRATION: "Migration",
+    SIDECAR: "Sidecar metadata",
+    LIBRARY: "External libraries",
+    OCR: "OCR",
+}
+
+
+def queue_display_name(name: str) -> str:
+    """Name a queue in words; a queue from a newer Immich gets its camelCase split."""
+    if name in QUEUE_NAMES:
+        return QUEUE_NAMES[name]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
+    return (
+        " ".join([words[0].capitalize(), *(word.lower() for word in words[1:])])
+        if words
+        else name
+    )
 
 
 def is_manageable(name: str) -> bool:

@@ -1,0 +1,1 @@
+"""Development scripts (importable by the tests)."""
