@@ -6,8 +6,16 @@ from collections.abc import Generator
 from unittest.mock import patch
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+
+from custom_components.immich_jobs.const import DOMAIN
+from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from simulator.server import KEY_ALL, SimulatedImmich
+
+pytest_plugins = ["simulator.pytest_plugin"]
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +37,31 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def api_key() -> str:
+    """Return the API key the config entry uses (parametrize to change it)."""
+    return KEY_ALL
+
+
+@pytest.fixture
+def config_entry(immich: SimulatedImmich, api_key: str) -> MockConfigEntry:
+    """Return a config entry for the simulated server, as the config flow would create it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Immich (127.0.0.1)",
+        unique_id=immich.admin.id,
+        data={CONF_URL: immich.url, CONF_API_KEY: api_key, CONF_VERIFY_SSL: True},
+    )
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set the integration up against the simulated server."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

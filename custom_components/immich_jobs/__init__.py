@@ -6,12 +6,32 @@ from aiohttp import DummyCookieJar
 
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
 
 from .api import ImmichClient
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .const import DOMAIN
+from .coordinator import (
+    STORAGE_VERSION,
+    ImmichJobsConfigEntry,
+    ImmichJobsCoordinator,
+    async_release_queues,
+    managed_queues,
+)
+from .entity import queue_of_unique_id
+from .scheduler import Memory
+from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 def create_client(
@@ -28,21 +48,69 @@ def create_client(
     return ImmichClient(session, url, api_key)
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> bool:
-    """Connect to Immich and start polling its queues."""
-    client = create_client(
+def client_for_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> ImmichClient:
+    """Build the client of a config entry."""
+    return create_client(
         hass,
         entry.data[CONF_URL],
         entry.data[CONF_API_KEY],
         entry.data[CONF_VERIFY_SSL],
     )
-    coordinator = ImmichJobsCoordinator(hass, entry, client)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever the number of servers."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> bool:
+    """Connect to Immich and start scheduling its queues."""
+    coordinator = ImmichJobsCoordinator(hass, entry, client_for_entry(hass, entry))
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    _remove_unmanaged_entities(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
+def _remove_unmanaged_entities(
+    hass: HomeAssistant,
+    entry: ImmichJobsConfigEntry,
+    coordinator: ImmichJobsCoordinator,
+) -> None:
+    """Drop the entities of queues that left the managed set or the server."""
+    keep = set(managed_queues(entry.options, coordinator.data.queues))
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        queue = queue_of_unique_id(coordinator.server_id, entity.unique_id)
+        if queue is not None and queue not in keep:
+            registry.async_remove(entity.entity_id)
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> bool:
-    """Stop polling."""
+    """Stop scheduling; give the queues back only when the user disabled the entry.
+
+    A reload or a restart keeps the queues as they are: resuming them all would unleash every
+    queue at once, and the Store brings intents and ownership back.
+    """
+    coordinator = entry.runtime_data
+    if entry.disabled_by is not None:
+        await coordinator.async_release()
+    coordinator.async_shutdown_timers()
+    await coordinator.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> None:
+    """Resume every queue the integration paused, then forget its storage."""
+    store: Store[dict[str, object]] = Store(
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+    )
+    stored = await store.async_load() or {}
+    memory_data = stored.get("memory")
+    memory = Memory.from_dict(memory_data if isinstance(memory_data, dict) else {})
+    await async_release_queues(
+        hass, client_for_entry(hass, entry), entry, memory, set()
+    )
+    await store.async_remove()

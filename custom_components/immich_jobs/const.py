@@ -18,10 +18,12 @@ CONF_EXPRESS_LANE: Final = "express_lane"
 CONF_EXPRESS_MAX_JOBS: Final = "express_max_jobs"
 
 DEFAULT_MAX_RUNNING: Final = 1
+MAX_MAX_RUNNING: Final = 12
 DEFAULT_POLL_INTERVAL: Final = 10
 MIN_POLL_INTERVAL: Final = 2
 MAX_POLL_INTERVAL: Final = 300
 DEFAULT_EXPRESS_MAX_JOBS: Final = 25
+MAX_EXPRESS_MAX_JOBS: Final = 1000
 
 POLICY_PREEMPTIVE: Final = "preemptive"
 POLICY_FINISH_FIRST: Final = "finish_first"

@@ -1,52 +1,560 @@
-"""Polls Immich's queues for every entity of one server."""
+"""The scheduling loop of one Immich server: read, plan, command, choose when to look again.
+
+Data flows one way: Immich -> client -> coordinator -> scheduler -> client -> Immich. Entities
+only read `coordinator.data` and hand the user's intents to the coordinator, which serializes
+them with the scheduler's own commands.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
 
+from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+import homeassistant.util.dt as dt_util
 
-from .api import CannotConnect, ImmichClient, InvalidAuth, InvalidResponse
-from .const import DEFAULT_POLL_INTERVAL, DOMAIN, LOGGER
-from .queues import Snapshot
+from .api import (
+    CannotConnect,
+    Forbidden,
+    ImmichClient,
+    ImmichError,
+    InvalidAuth,
+    MaintenanceMode,
+    MissingPermission,
+)
+from .const import (
+    CONF_EXPRESS_LANE,
+    CONF_EXPRESS_MAX_JOBS,
+    CONF_MANAGED_QUEUES,
+    CONF_MAX_RUNNING,
+    CONF_POLICY,
+    CONF_POLL_INTERVAL,
+    CONF_PRIORITY,
+    DEFAULT_EXPRESS_MAX_JOBS,
+    DEFAULT_MAX_RUNNING,
+    DEFAULT_POLL_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    POLICY_PREEMPTIVE,
+)
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, Snapshot, is_manageable
+from .scheduler import (
+    Action,
+    Command,
+    Intents,
+    Memory,
+    Plan,
+    Policy,
+    QueueState,
+    plan as make_plan,
+    release as make_release,
+)
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
+STORAGE_VERSION = 1
+# Immich pauses and resumes metadataExtraction itself while it boots: after an outage the
+# integration watches for this long before commanding anything.
+GRACE_PERIOD = timedelta(seconds=60)
+# Another controller is suspected when a queue is flipped against our command this often...
+FIGHT_FLIPS = 3
+# ...within this window.
+FIGHT_WINDOW = timedelta(minutes=10)
+# After Immich refused a command for lack of permission, try again this much later.
+FORBIDDEN_BACKOFF = timedelta(minutes=5)
+# How many plans diagnostics keep.
+PLAN_HISTORY = 10
 
-class ImmichJobsCoordinator(DataUpdateCoordinator[Snapshot]):
-    """Reads the queue snapshot of one Immich server."""
+ISSUE_FIGHTING = "fighting_controller"
+ISSUE_PERMISSION = "missing_permission"
+ISSUE_NOT_ADMIN = "not_admin"
+
+
+@dataclass(frozen=True, slots=True)
+class ImmichJobsData:
+    """What entities show: the queues as last read and what the scheduler made of them."""
+
+    queues: Snapshot
+    states: Mapping[str, QueueState]
+
+
+@dataclass(slots=True)
+class UserIntents:
+    """What the user asked for; survives restarts through the entry's Store."""
+
+    scheduling: bool = True
+    held: set[str] = field(default_factory=set)
+    run_now: set[str] = field(default_factory=set)
+    # pause_processing with a duration: the limit to put back, and when.
+    restore_max_running: int | None = None
+    hold_until: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialize for the Store."""
+        return {
+            "scheduling": self.scheduling,
+            "held": sorted(self.held),
+            "run_now": sorted(self.run_now),
+            "restore_max_running": self.restore_max_running,
+            "hold_until": self.hold_until.isoformat() if self.hold_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UserIntents:
+        """Read back what as_dict wrote; tolerate missing keys."""
+        hold_until = data.get("hold_until")
+        return cls(
+            scheduling=bool(data.get("scheduling", True)),
+            held=set(data.get("held", ())),
+            run_now=set(data.get("run_now", ())),
+            restore_max_running=data.get("restore_max_running"),
+            hold_until=dt_util.parse_datetime(hold_until) if hold_until else None,
+        )
+
+
+def policy_from_options(options: Mapping[str, Any], present: Snapshot | None) -> Policy:
+    """Turn the entry's options into the scheduler's policy."""
+    managed = frozenset(options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED))
+    if present is not None:
+        managed &= frozenset(present)
+    return Policy(
+        max_running=int(options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)),
+        priority=tuple(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
+        managed=frozenset(queue for queue in managed if is_manageable(queue)),
+        kind=options.get(CONF_POLICY, POLICY_PREEMPTIVE),
+        express_lane=bool(options.get(CONF_EXPRESS_LANE, True)),
+        express_max_jobs=int(
+            options.get(CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS)
+        ),
+        poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
+    )
+
+
+def managed_queues(options: Mapping[str, Any], present: Snapshot) -> list[str]:
+    """List the managed queues this server has, in priority order (entities follow it)."""
+    policy = policy_from_options(options, present)
+    ordered = [queue for queue in policy.priority if queue in policy.managed]
+    return ordered + sorted(policy.managed - set(ordered))
+
+
+class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
+    """Reads one Immich server's queues and schedules them."""
 
     config_entry: ImmichJobsConfigEntry
 
     def __init__(
         self, hass: HomeAssistant, entry: ImmichJobsConfigEntry, client: ImmichClient
     ) -> None:
-        """Poll at the configured interval."""
+        """Prepare the loop; nothing is read or commanded until the first refresh."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=timedelta(seconds=DEFAULT_POLL_INTERVAL),
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+            ),
+            # A user's action wants its effect seen at once, not after a 10 s cooldown.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=0.5, immediate=True
+            ),
         )
         self.client = client
+        self.version: str | None = None
+        self.intents = UserIntents()
+        self.memory = Memory()
+        self.plans: deque[tuple[str, Plan]] = deque(maxlen=PLAN_HISTORY)
+        self.errors: deque[tuple[str, str]] = deque(maxlen=PLAN_HISTORY)
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+        )
+        self._lock = asyncio.Lock()
+        self._failing = False
+        self._quiet_until: datetime | None = None
+        self._commands_blocked_until: datetime | None = None
+        self._expected: dict[str, bool] = {}
+        self._flips: dict[str, deque[datetime]] = {}
+        self.contested: set[str] = set()
+        self._unsub_hold: CALLBACK_TYPE | None = None
 
-    async def _async_update_data(self) -> Snapshot:
-        """Read every queue; an error leaves the state unknown."""
+    @property
+    def server_id(self) -> str:
+        """Identify the server (the entry's unique id) in device and entity ids."""
+        return self.config_entry.unique_id or self.config_entry.entry_id
+
+    # --- set-up and storage -------------------------------------------------------------
+
+    async def _async_setup(self) -> None:
+        """Restore intents and ownership, and learn the server's version."""
+        if stored := await self._store.async_load():
+            self.intents = UserIntents.from_dict(stored.get("intents", {}))
+            self.memory = Memory.from_dict(stored.get("memory", {}))
         try:
-            return await self.client.async_get_queues()
+            self.version = str(await self.client.async_get_version())
         except InvalidAuth as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except ImmichError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN, translation_key="cannot_connect"
+            ) from err
+        self._schedule_hold_end()
+
+    @callback
+    def _save(self) -> None:
+        """Write intents and ownership soon (batched)."""
+        self._store.async_delay_save(self._stored_data, 1)
+
+    def _stored_data(self) -> dict[str, Any]:
+        return {"intents": self.intents.as_dict(), "memory": self.memory.as_dict()}
+
+    async def async_flush(self) -> None:
+        """Write the Store now (unload, release)."""
+        await self._store.async_save(self._stored_data())
+
+    async def async_remove_store(self) -> None:
+        """Forget everything (entry removed)."""
+        await self._store.async_remove()
+
+    @callback
+    def async_shutdown_timers(self) -> None:
+        """Cancel the hold timer."""
+        if self._unsub_hold:
+            self._unsub_hold()
+            self._unsub_hold = None
+
+    # --- the cycle ------------------------------------------------------------------------
+
+    async def _async_update_data(self) -> ImmichJobsData:
+        """Read, plan, command; set when to look again."""
+        async with self._lock:
+            snapshot = await self._async_read()
+            now = dt_util.utcnow()
+            self._detect_fighting(snapshot, now)
+            policy = self.policy(snapshot)
+            plan = make_plan(
+                snapshot,
+                policy,
+                self._scheduler_intents(),
+                self.memory,
+                now.timestamp(),
+            )
+            self._record(plan, "cycle")
+            snapshot = await self._async_apply(plan.commands, snapshot, now)
+            self.memory = plan.memory
+            if plan.finished_run_now & self.intents.run_now:
+                self.intents.run_now -= plan.finished_run_now
+            self._save()
+            self.update_interval = timedelta(seconds=max(plan.next_check, 1.0))
+            return ImmichJobsData(queues=snapshot, states=plan.states)
+
+    def policy(self, snapshot: Snapshot | None = None) -> Policy:
+        """Return the policy in force: the options less the queues another controller holds."""
+        policy = policy_from_options(self.config_entry.options, snapshot)
+        if self.contested:
+            return replace(policy, managed=policy.managed - self.contested)
+        return policy
+
+    def _scheduler_intents(self) -> Intents:
+        return Intents(
+            scheduling=self.intents.scheduling,
+            held=frozenset(self.intents.held),
+            run_now=frozenset(self.intents.run_now),
+        )
+
+    async def _async_read(self) -> Snapshot:
+        """Read the snapshot; any failure is unknown state and ends the cycle."""
+        try:
+            snapshot = await self.client.async_get_queues()
+        except InvalidAuth as err:
+            self._note_failure("invalid_auth")
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except MissingPermission as err:
+            self._note_failure("missing_permission")
+            self._raise_permission_issue(err.permission)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="missing_permission",
+                translation_placeholders={"permission": err.permission},
+            ) from err
+        except Forbidden as err:
+            self._note_failure("not_admin")
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"{ISSUE_NOT_ADMIN}_{self.config_entry.entry_id}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=ISSUE_NOT_ADMIN,
+                translation_placeholders={"title": self.config_entry.title},
+            )
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="not_admin"
+            ) from err
+        except MaintenanceMode as err:
+            self._note_failure("maintenance")
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="maintenance"
+            ) from err
         except CannotConnect as err:
+            self._note_failure("cannot_connect")
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="cannot_connect"
             ) from err
-        except InvalidResponse as err:
+        except ImmichError as err:
+            self._note_failure("invalid_response")
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="invalid_response"
             ) from err
+        if self._failing:
+            # Back from an outage: Immich may still be booting; watch before commanding.
+            self._failing = False
+            self._quiet_until = dt_util.utcnow() + GRACE_PERIOD
+            self._expected.clear()
+        self._delete_issue(ISSUE_NOT_ADMIN)
+        if self._commands_blocked_until is None:
+            self._delete_issue(ISSUE_PERMISSION)
+        return snapshot
+
+    def _note_failure(self, kind: str) -> None:
+        self._failing = True
+        self.errors.append((dt_util.utcnow().isoformat(), kind))
+
+    def _record(self, plan: Plan, why: str) -> None:
+        self.plans.append((f"{dt_util.utcnow().isoformat()} {why}", plan))
+
+    async def _async_apply(
+        self, commands: tuple[Command, ...], snapshot: Snapshot, now: datetime
+    ) -> Snapshot:
+        """Send the plan's commands unless commanding is suspended; return the new snapshot."""
+        if not commands:
+            return snapshot
+        if self._quiet_until and now < self._quiet_until:
+            LOGGER.debug("Grace period after an outage: not commanding %s", commands)
+            return snapshot
+        if self._commands_blocked_until and now < self._commands_blocked_until:
+            return snapshot
+        updated = dict(snapshot)
+        for command in commands:
+            paused = command.action is Action.PAUSE
+            try:
+                updated[command.queue] = await self.client.async_set_paused(
+                    command.queue, paused
+                )
+            except MissingPermission as err:
+                self._commands_blocked_until = now + FORBIDDEN_BACKOFF
+                self._raise_permission_issue(err.permission)
+                return updated
+            except InvalidAuth as err:
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key="invalid_auth"
+                ) from err
+            except ImmichError as err:
+                # The next cycle plans from the real state and corrects this.
+                LOGGER.warning(
+                    "Could not %s queue %s: %s", command.action, command.queue, err
+                )
+                self.errors.append(
+                    (now.isoformat(), f"{command.action} {command.queue}")
+                )
+                continue
+            LOGGER.debug("%s %s: %s", command.action, command.queue, command.reason)
+            self._expected[command.queue] = paused
+        if self._commands_blocked_until is not None:
+            self._commands_blocked_until = None
+            self._delete_issue(ISSUE_PERMISSION)
+        return updated
+
+    def _detect_fighting(self, snapshot: Snapshot, now: datetime) -> None:
+        """Notice queues flipped against our commands: another controller is at work."""
+        for queue, paused in list(self._expected.items()):
+            status = snapshot.get(queue)
+            if status is None or status.is_paused == paused:
+                continue
+            del self._expected[queue]
+            flips = self._flips.setdefault(queue, deque())
+            flips.append(now)
+            while flips and now - flips[0] > FIGHT_WINDOW:
+                flips.popleft()
+            if len(flips) >= FIGHT_FLIPS and queue not in self.contested:
+                self.contested.add(queue)
+                LOGGER.warning(
+                    "Queue %s keeps being flipped against the integration's commands; "
+                    "leaving it alone until the integration is reloaded",
+                    queue,
+                )
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    f"{ISSUE_FIGHTING}_{self.config_entry.entry_id}",
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.WARNING,
+                    translation_key=ISSUE_FIGHTING,
+                    translation_placeholders={
+                        "title": self.config_entry.title,
+                        "queues": ", ".join(sorted(self.contested)),
+                    },
+                )
+
+    def _raise_permission_issue(self, permission: str) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{ISSUE_PERMISSION}_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_PERMISSION,
+            translation_placeholders={
+                "title": self.config_entry.title,
+                "permission": permission,
+            },
+        )
+
+    def _delete_issue(self, issue: str) -> None:
+        ir.async_delete_issue(
+            self.hass, DOMAIN, f"{issue}_{self.config_entry.entry_id}"
+        )
+
+    # --- the user's intents ---------------------------------------------------------------
+
+    async def async_set_held(self, queue: str, held: bool) -> None:
+        """Hold a queue paused, or let the scheduler run it again."""
+        if held:
+            self.intents.held.add(queue)
+            self.intents.run_now.discard(queue)
+        else:
+            self.intents.held.discard(queue)
+        await self._async_intent_changed()
+
+    async def async_run_now(self, queue: str) -> None:
+        """Run one queue until it is empty, whatever the priority and the limit."""
+        self.intents.run_now.add(queue)
+        self.intents.held.discard(queue)
+        await self._async_intent_changed()
+
+    async def async_set_scheduling(self, enabled: bool) -> None:
+        """Switch automatic scheduling; off resumes everything the integration paused."""
+        self.intents.scheduling = enabled
+        if not enabled:
+            await self.async_release(self.intents.held)
+        await self._async_intent_changed()
+
+    async def async_set_max_running(self, value: int) -> None:
+        """Change the limit (shared with the options flow)."""
+        self.hass.config_entries.async_update_entry(
+            self.config_entry,
+            options={**self.config_entry.options, CONF_MAX_RUNNING: value},
+        )
+        await self._async_intent_changed()
+
+    async def async_pause_processing(self, duration: timedelta | None) -> None:
+        """Hold all processing; with a duration, put the limit back afterwards."""
+        current = int(
+            self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
+        )
+        if duration is not None:
+            if self.intents.restore_max_running is None:
+                self.intents.restore_max_running = current
+            self.intents.hold_until = dt_util.utcnow() + duration
+        else:
+            self.intents.restore_max_running = None
+            self.intents.hold_until = None
+        self._schedule_hold_end()
+        await self.async_set_max_running(0)
+
+    @callback
+    def _schedule_hold_end(self) -> None:
+        self.async_shutdown_timers()
+        if self.intents.hold_until is None:
+            return
+        self._unsub_hold = async_track_point_in_utc_time(
+            self.hass, self._async_end_hold, self.intents.hold_until
+        )
+
+    async def _async_end_hold(self, _now: datetime | None = None) -> None:
+        """End the pause: give back the limit the user had."""
+        self._unsub_hold = None
+        restore = self.intents.restore_max_running
+        self.intents.restore_max_running = None
+        self.intents.hold_until = None
+        if restore is not None:
+            await self.async_set_max_running(restore)
+
+    async def _async_intent_changed(self) -> None:
+        self._save()
+        await self.async_request_refresh()
+
+    async def async_command(self, action: Callable[[], Awaitable[Any]]) -> None:
+        """Run a user's command to Immich between two cycles, never during one."""
+        async with self._lock:
+            await action()
+
+    # --- release --------------------------------------------------------------------------
+
+    async def async_release(self, keep_paused: set[str] | None = None) -> bool:
+        """Resume every queue the integration paused; tell the user if Immich is unreachable.
+
+        Returns whether everything was resumed.
+        """
+        async with self._lock:
+            return await async_release_queues(
+                self.hass,
+                self.client,
+                self.config_entry,
+                self.memory,
+                keep_paused or set(),
+                self._set_memory,
+            )
+
+    def _set_memory(self, memory: Memory) -> None:
+        self.memory = memory
+        self._save()
+
+
+async def async_release_queues(
+    hass: HomeAssistant,
+    client: ImmichClient,
+    entry: ConfigEntry,
+    memory: Memory,
+    keep_paused: set[str],
+    set_memory: Callable[[Memory], None] | None = None,
+) -> bool:
+    """Resume what the integration paused (but queues the user holds); notify on failure."""
+    owned = memory.owned - keep_paused
+    if not owned:
+        return True
+    try:
+        snapshot = await client.async_get_queues()
+        released = make_release(snapshot, replace(memory, owned=frozenset(owned)))
+        for command in released.commands:
+            await client.async_set_paused(command.queue, False)
+    except ImmichError as err:
+        LOGGER.warning("Could not resume queues %s: %s", sorted(owned), err)
+        persistent_notification.async_create(
+            hass,
+            (
+                f"Immich Jobs could not reach {entry.title} to resume the queues it had "
+                f"paused: {', '.join(sorted(owned))}. Resume them on Immich's Jobs page."
+            ),
+            title="Immich queues left paused",
+            notification_id=f"{DOMAIN}_release_{entry.entry_id}",
+        )
+        return False
+    if set_memory is not None:
+        set_memory(replace(memory, owned=memory.owned & frozenset(keep_paused)))
+    return True

@@ -11,6 +11,20 @@ from .const import DOMAIN
 from .coordinator import ImmichJobsCoordinator
 from .queues import queue_display_name
 
+# Queue entities carry this mark in their unique id, so the queue can be read back from it.
+QUEUE_MARK = "queue_"
+
+
+def queue_of_unique_id(server_id: str, unique_id: str) -> str | None:
+    """Return the queue a unique id belongs to, or None for a server-wide entity.
+
+    Immich names queues in camelCase, never with an underscore.
+    """
+    rest = unique_id.removeprefix(f"{server_id}_")
+    if not rest.startswith(QUEUE_MARK):
+        return None
+    return rest.removeprefix(QUEUE_MARK).split("_", 1)[0]
+
 
 class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
     """An entity of one Immich server's device, about one queue or the whole server."""
@@ -26,13 +40,13 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
         """Attach the entity to its server's device and, if given, name it after its queue."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
-        server_id = entry.unique_id or entry.entry_id
+        server_id = coordinator.server_id
         self.entity_description = description
         self.queue = queue
         if queue is None:
             self._attr_unique_id = f"{server_id}_{description.key}"
         else:
-            self._attr_unique_id = f"{server_id}_{queue}_{description.key}"
+            self._attr_unique_id = f"{server_id}_{QUEUE_MARK}{queue}_{description.key}"
             self._attr_translation_placeholders = {"queue": queue_display_name(queue)}
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
@@ -41,4 +55,5 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
             model="Job queues",
             name=entry.title,
             configuration_url=entry.data[CONF_URL],
+            sw_version=coordinator.version,
         )

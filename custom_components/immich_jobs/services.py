@@ -1,0 +1,125 @@
+"""Actions: start an Immich queue run, pause all processing, clear failed jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .api import ImmichError
+from .const import DOMAIN
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .helpers import translated_error
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_QUEUE = "queue"
+ATTR_MODE = "mode"
+ATTR_DURATION = "duration"
+
+MODE_MISSING = "missing"
+MODE_ALL = "all"
+
+SERVICE_START_QUEUE = "start_queue"
+SERVICE_PAUSE_PROCESSING = "pause_processing"
+SERVICE_CLEAR_FAILED = "clear_failed"
+
+QUEUE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_QUEUE): cv.string,
+    }
+)
+START_SCHEMA = QUEUE_SCHEMA.extend(
+    {vol.Optional(ATTR_MODE, default=MODE_MISSING): vol.In([MODE_MISSING, MODE_ALL])}
+)
+PAUSE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_DURATION): vol.All(
+            cv.time_period, cv.positive_timedelta, vol.Range(min=timedelta(seconds=1))
+        ),
+    }
+)
+
+
+def _coordinator(hass: HomeAssistant, call: ServiceCall) -> ImmichJobsCoordinator:
+    """Find the loaded entry an action names, or say why not."""
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry: ImmichJobsConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"title": entry.title},
+        )
+    return entry.runtime_data
+
+
+def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
+    """Check the queue exists on that server."""
+    queue: str = call.data[ATTR_QUEUE]
+    if coordinator.data is None or queue not in coordinator.data.queues:
+        known = sorted(coordinator.data.queues) if coordinator.data else []
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_queue",
+            translation_placeholders={"queue": queue, "queues": ", ".join(known)},
+        )
+    return queue
+
+
+async def _async_start_queue(call: ServiceCall) -> None:
+    """Ask Immich to queue work for assets (missing only, or all)."""
+    coordinator = _coordinator(call.hass, call)
+    queue = _queue(coordinator, call)
+    force = call.data[ATTR_MODE] == MODE_ALL
+    try:
+        await coordinator.async_command(
+            lambda: coordinator.client.async_start(queue, force=force)
+        )
+    except ImmichError as err:
+        raise translated_error(err) from err
+    await coordinator.async_request_refresh()
+
+
+async def _async_clear_failed(call: ServiceCall) -> None:
+    """Remove a queue's failed jobs."""
+    coordinator = _coordinator(call.hass, call)
+    queue = _queue(coordinator, call)
+    try:
+        await coordinator.async_command(
+            lambda: coordinator.client.async_clear_failed(queue)
+        )
+    except ImmichError as err:
+        raise translated_error(err) from err
+    await coordinator.async_request_refresh()
+
+
+async def _async_pause_processing(call: ServiceCall) -> None:
+    """Hold every managed queue, for a while or until the limit is raised again."""
+    coordinator = _coordinator(call.hass, call)
+    await coordinator.async_pause_processing(call.data.get(ATTR_DURATION))
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_START_QUEUE, _async_start_queue, START_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_FAILED, _async_clear_failed, QUEUE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_PAUSE_PROCESSING, _async_pause_processing, PAUSE_SCHEMA
+    )
