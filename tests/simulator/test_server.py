@@ -386,3 +386,16 @@ async def test_another_controller_flips_queues_back(
     immich.model.advance_to(15.0)
     _, body = await call(http, "GET", f"/api/queues/{THUMB}")
     assert body["isPaused"] is True
+
+
+def test_demo_lists_keys_and_what_each_can_do() -> None:
+    """``python -m simulator`` prints every accepted key with its rights, per release."""
+    from simulator.__main__ import describe_keys  # noqa: PLC0415
+
+    lines = describe_keys(SimulatedImmich("v3.1"))
+    seed = next(line for line in lines if line.strip().startswith(KEY_SEED))
+    assert "permissions: job.read, job.create" in seed
+    non_admin = next(line for line in lines if line.strip().startswith(KEY_NON_ADMIN))
+    assert "NOT admin" in non_admin
+    old = describe_keys(SimulatedImmich("v1.106"))
+    assert all("not checked before v1.136" in line for line in old)
