@@ -278,6 +278,7 @@ class ImmichModel:
             n: [] for n in self._queues
         }
         self.completed_jobs = 0
+        self.down_until: float | None = None
         self._listeners: list[Callable[[JobEvent], None]] = []
         self._events: list[tuple[float, int, Job | Action]] = []
         self._seq = itertools.count()
@@ -465,11 +466,12 @@ class ImmichModel:
         self._queue(name).concurrency = concurrency
         self._dispatch([name])
 
-    def restart(self) -> None:
+    def restart(self, downtime: float = 0.0) -> None:
         """Restart Immich: running jobs go back to the front of their queue and re-run.
 
-        Pause state lives in Redis and survives, except metadataExtraction, which Immich
-        pauses and resumes itself while booting.
+        Nothing runs for ``downtime`` seconds (the server is booting). Pause state lives in
+        Redis and survives, except metadataExtraction, which Immich pauses and resumes itself
+        while booting.
         """
         for q in self._queues.values():
             interrupted = sorted(
@@ -482,6 +484,21 @@ class ImmichModel:
             self._close_busy(q)
         if METADATA_EXTRACTION in self._queues:
             self._queues[METADATA_EXTRACTION].is_paused = False
+        if downtime > 0:
+            self.down_until = self.now + downtime
+            self.at(self.down_until, ImmichModel._boot)
+        else:
+            self._boot()
+
+    @property
+    def is_down(self) -> bool:
+        """Tell whether Immich is restarting (no job runs, the API does not answer)."""
+        return self.down_until is not None and self.now < self.down_until
+
+    def _boot(self) -> None:
+        if self.down_until is not None and self.now < self.down_until:
+            return  # restarted again while booting: a later boot is scheduled
+        self.down_until = None
         self._dispatch(self._queues)
 
     # --- internals -----------------------------------------------------------------------
@@ -520,6 +537,8 @@ class ImmichModel:
         return job.id in q.active and job.finish_at == at
 
     def _dispatch(self, names: Iterable[str]) -> None:
+        if self.down_until is not None:
+            return
         for name in names:
             q = self._queues.get(name)
             if q is None or q.is_paused:

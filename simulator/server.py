@@ -141,7 +141,6 @@ class SimulatedImmich:
         self.requests: list[RequestRecord] = []
         self.faults = Faults()
         self.maintenance = False
-        self.down_until: float | None = None
         self.admin = User(str(uuid.uuid4()), "Admin", "admin@example.test", True)
         self.non_admin = User(str(uuid.uuid4()), "Family", "family@example.test", False)
         self.keys: dict[str, ApiKey] = {}
@@ -227,10 +226,18 @@ class SimulatedImmich:
     def restart(self, downtime: float = 0.0) -> None:
         """Restart Immich: jobs re-run, pause kept except metadataExtraction.
 
-        During ``downtime`` seconds of model time every request gets the proxy's 502 page.
+        During ``downtime`` seconds of model time nothing runs and every request gets the
+        reverse proxy's 502 page.
         """
-        self.model.restart()
-        self.down_until = self.model.now + downtime if downtime > 0 else None
+        self.model.restart(downtime)
+
+    def advance(self, seconds: float) -> None:
+        """Advance the model's simulated time (manual clock)."""
+        self.model.advance(seconds)
+
+    def advance_to(self, time: float) -> None:
+        """Advance the model to simulated ``time`` (manual clock)."""
+        self.model.advance_to(time)
 
     # --- time ----------------------------------------------------------------------------
 
@@ -318,10 +325,8 @@ class SimulatedImmich:
         request: web.Request,
         handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
     ) -> web.StreamResponse:
-        if self.down_until is not None:
-            if self.model.now < self.down_until:
-                return _html(502, "Bad Gateway")
-            self.down_until = None
+        if self.model.is_down:
+            return _html(502, "Bad Gateway")
         fault = self.faults.take(request.method, request.path)
         if fault is None:
             return await handler(request)

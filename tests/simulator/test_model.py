@@ -264,6 +264,24 @@ def test_restart_requeues_running_jobs_and_resumes_only_metadata() -> None:
     assert model.next_event_time() == pytest.approx(4.0 + 8.7)
 
 
+def test_restart_downtime_runs_nothing_until_booted() -> None:
+    """While Immich boots, nothing runs; then the interrupted job starts over."""
+    model = ImmichModel()
+    model.enqueue(VIDEO_CONVERSION, 1, kind="video")
+    model.advance(4.0)
+    model.restart(downtime=30.0)
+    assert model.is_down
+    model.upload(photos=1)
+    model.advance(29.0)
+    assert model.counts(VIDEO_CONVERSION).active == 0
+    assert model.counts(VIDEO_CONVERSION).waiting == 1
+    assert model.counts(METADATA_EXTRACTION).waiting == 1
+    model.advance(1.0)
+    assert model.down_until is None  # booted
+    assert model.counts(VIDEO_CONVERSION).active == 1
+    assert model.run_until_idle() == pytest.approx(34.0 + 8.7)
+
+
 def test_event_log_thumbnail_latency_and_busy_intervals() -> None:
     """Benchmarks read per-asset upload/thumbnail times and per-queue busy intervals."""
     model = ImmichModel()

@@ -281,6 +281,30 @@ async def test_real_clock_follows_monotonic_time(
     assert server.model.counts(THUMB).active == 0
 
 
+async def test_real_clock_ticks_in_background(
+    monkeypatch: pytest.MonkeyPatch, socket_enabled: None
+) -> None:
+    """The background ticker and each request bring the model up to wall-clock time."""
+    now = [500.0]
+    monkeypatch.setattr("simulator.server.time.monotonic", lambda: now[0])
+    server = SimulatedImmich(clock="real", tick=0.0)
+    await server.start()
+    try:
+        now[0] += 7.0
+        while server.model.now < 7.0:
+            await asyncio.sleep(0)
+        assert server.model.now == 7.0
+        now[0] += 1.0
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(server.url + "/api/server/ping") as resp,
+        ):
+            assert resp.status == 200
+        assert server.requests[-1].time == 8.0
+    finally:
+        await server.stop()
+
+
 async def test_manual_clock_never_moves_by_itself(
     immich: SimulatedImmich, http: aiohttp.ClientSession
 ) -> None:
