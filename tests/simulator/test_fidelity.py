@@ -1,4 +1,3 @@
-# ruff: noqa: INP001
 """Fidelity: the simulator answers like the real v3.1.0 server, and like each release's API.
 
 Each recorded sample is replayed after putting the simulator in the recorded situation; the

@@ -1,5 +1,3 @@
-# ruff: noqa: INP001
-# (no __init__.py: as a package, tests/simulator would shadow the top-level simulator package)
 """Tests for the queue model: BullMQ semantics, Immich's pipeline, and the recorded timelines."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: INP001
 """Tests for the simulated Immich HTTP server: behaviour, auth, clock and faults."""
 
 from __future__ import annotations

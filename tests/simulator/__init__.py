@@ -1,0 +1,1 @@
+"""Tests for the Immich simulator (model, HTTP server, fidelity to recorded samples)."""
