@@ -677,6 +677,10 @@ class ImmichClient:
             )
         if status == 401:
             raise InvalidAuth(message or "authentication failed", status=status)
+        # In maintenance mode (v2.3+) only the public server routes are served: every
+        # other route is absent (404), or a proxy may answer 503.
+        if status in (404, 503) and auth and await self._in_maintenance():
+            raise MaintenanceMode("Immich is in maintenance mode", status=status)
         if status in (404, 405):
             raise Unsupported(
                 f"{where}: endpoint absent (HTTP {status})", status=status
@@ -695,8 +699,6 @@ class ImmichClient:
             raise CommandRejected(
                 message or "rejected", details=details, status=status, queue=queue
             )
-        if status == 503 and await self._in_maintenance():
-            raise MaintenanceMode("Immich is in maintenance mode", status=status)
         raise InvalidResponse(
             f"{where}: HTTP {status}" + (f" ({message})" if message else ""),
             status=status,
@@ -707,10 +709,9 @@ class ImmichClient:
         if self._version is not None and not self._version.at_least(2, 3):
             return False
         try:
-            info = await self._get_config()
+            return await self._get_config()
         except ImmichError:
             return False
-        return info
 
     # ---- version and capabilities ---------------------------------------------------------
 

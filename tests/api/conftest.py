@@ -16,6 +16,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
+# The simulator's fixtures (``immich_profile``, ``immich``), usable here whether or not the
+# root conftest registers the plugin.
+from simulator.pytest_plugin import immich, immich_profile  # noqa: F401
+
 from .samples import sample
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -120,13 +124,13 @@ def _loopback(socket_enabled: None) -> None:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeImmich]:
     """Run a fake Immich for one test."""
-    immich = FakeImmich()
+    replayer = FakeImmich()
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", immich.dispatch)
+    app.router.add_route("*", "/{tail:.*}", replayer.dispatch)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
-    immich.url = str(server.make_url("/"))
-    yield immich
+    replayer.url = str(server.make_url("/"))
+    yield replayer
     await server.close()
 
 

@@ -735,8 +735,10 @@ async def test_queues_endpoint_absent_falls_back(
     await client.async_pause("thumbnailGeneration")
     assert fake.paths()[2:] == [
         "GET /api/queues",
+        "GET /api/server/config",
         "GET /api/jobs",
         "PUT /api/queues/thumbnailGeneration",
+        "GET /api/server/config",
         "PUT /api/jobs/thumbnailGeneration",
     ]
 
