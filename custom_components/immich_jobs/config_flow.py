@@ -11,6 +11,7 @@ from yarl import URL
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -284,8 +285,11 @@ class ImmichJobsOptionsFlow(OptionsFlow):
     def _queues(self) -> list[str]:
         """List the manageable queues this server has (all known ones when it cannot be read)."""
         entry = self.config_entry
-        data = getattr(entry, "runtime_data", None)
-        present = list(data.data.queues) if data is not None and data.data else []
+        present = (
+            list(entry.runtime_data.data.queues)
+            if entry.state is ConfigEntryState.LOADED
+            else []
+        )
         known = list(DEFAULT_PRIORITY) + [
             q for q in present if q not in DEFAULT_PRIORITY
         ]
@@ -397,13 +401,16 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             else:
                 rest = [q for q in current if q not in chosen]
                 options = {**self._options, CONF_PRIORITY: chosen + rest}
+                entry = self.config_entry
                 if set(managed) != set(
-                    self.config_entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
+                    entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
                 ):
                     # Entities follow the managed set: they are made at set-up.
-                    self.hass.config_entries.async_schedule_reload(
-                        self.config_entry.entry_id
-                    )
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                elif entry.state is ConfigEntryState.LOADED:
+                    # No update listener (it would clash with reconfigure's reload): the
+                    # coordinator reads the options each cycle; run one once they are saved.
+                    entry.runtime_data.async_refresh_soon()
                 return self.async_create_entry(data=options)
         choices = [
             SelectOptionDict(value=q, label=queue_display_name(q)) for q in ranked

@@ -31,6 +31,7 @@ from .api import (
     ImmichClient,
     ImmichError,
     InvalidAuth,
+    KeyAccess,
     MaintenanceMode,
     MissingPermission,
 )
@@ -173,6 +174,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         )
         self.client = client
         self.version: str | None = None
+        self.access: KeyAccess | None = None
         self.intents = UserIntents()
         self.memory = Memory()
         self.plans: deque[tuple[str, Plan]] = deque(maxlen=PLAN_HISTORY)
@@ -202,7 +204,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             self.intents = UserIntents.from_dict(stored.get("intents", {}))
             self.memory = Memory.from_dict(stored.get("memory", {}))
         try:
-            self.version = str(await self.client.async_get_version())
+            self.access = await self.client.async_get_access()
         except InvalidAuth as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -211,7 +213,23 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN, translation_key="cannot_connect"
             ) from err
+        self.version = str(self.access.version)
         self._schedule_hold_end()
+
+    def access_report(self) -> dict[str, Any]:
+        """Describe what the key may do (for diagnostics)."""
+        access = self.access
+        if access is None:
+            return {}
+        return {
+            "version": str(access.version),
+            "is_admin": access.is_admin,
+            "permissions": sorted(access.permissions) if access.permissions else None,
+            "missing_read": list(access.missing_read),
+            "missing_control": list(access.missing_control),
+            "read_api": str(access.read_api),
+            "control_api": str(access.control_api),
+        }
 
     @callback
     def _save(self) -> None:
@@ -494,6 +512,15 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.intents.hold_until = None
         if restore is not None:
             await self.async_set_max_running(restore)
+
+    @callback
+    def async_refresh_soon(self) -> None:
+        """Run a cycle once the current flow or call has finished (new options)."""
+        self.hass.loop.call_soon(
+            lambda: self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "immich_jobs refresh"
+            )
+        )
 
     async def _async_intent_changed(self) -> None:
         self._save()

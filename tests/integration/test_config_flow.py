@@ -1,0 +1,524 @@
+"""The config flow against the simulated Immich of each release: set-up, reauth, reconfigure, options."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.immich_jobs.api import ImmichClient, ImmichError, NotAdmin
+from custom_components.immich_jobs.const import (
+    CONF_EXPRESS_LANE,
+    CONF_EXPRESS_MAX_JOBS,
+    CONF_MANAGED_QUEUES,
+    CONF_MAX_RUNNING,
+    CONF_POLICY,
+    CONF_POLL_INTERVAL,
+    CONF_PRIORITY,
+    DOMAIN,
+)
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from simulator.faults import Fault
+from simulator.server import (
+    KEY_ALL,
+    KEY_NO_QUEUE_PERMS,
+    KEY_NON_ADMIN,
+    KEY_READ_ONLY,
+    KEY_SEED,
+    SimulatedImmich,
+    User,
+)
+
+PROFILES = ["v1.106", "v1.136", "v1.137", "v2.4", "v3.1"]
+
+
+async def _start_user_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return result["flow_id"]
+
+
+async def _submit(
+    hass: HomeAssistant, flow_id: str, url: str, key: str, verify_ssl: bool = True
+) -> dict:
+    return await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_URL: url, CONF_API_KEY: key, CONF_VERIFY_SSL: verify_ssl}
+    )
+
+
+@pytest.mark.parametrize("immich_profile", PROFILES)
+async def test_user_flow_creates_entry_on_every_release(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """An admin key with every permission sets the integration up on every release."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, f"{immich.url}/api/", KEY_ALL)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Immich (127.0.0.1)"
+    assert result["data"] == {
+        CONF_URL: immich.url,
+        CONF_API_KEY: KEY_ALL,
+        CONF_VERIFY_SSL: True,
+    }
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    # The admin's id when the key may read it (every release with key "all"), so a change of
+    # address does not create a second entry for the same server.
+    assert entry.unique_id == immich.admin.id
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("immich_profile", ["v1.137", "v2.4", "v3.1"])
+async def test_seed_key_is_accepted(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """The add-on's key (job.read + job.create only) is enough; the URL identifies the server."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_SEED)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == immich.url
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "error", "permissions"),
+    [
+        ("not-a-key", CONF_API_KEY, "invalid_auth", None),
+        (KEY_NON_ADMIN, CONF_API_KEY, "not_admin", None),
+        (KEY_READ_ONLY, CONF_API_KEY, "missing_permissions", "job.create"),
+        (
+            KEY_NO_QUEUE_PERMS,
+            CONF_API_KEY,
+            "missing_permissions",
+            "job.create, job.read",
+        ),
+    ],
+)
+async def test_user_flow_key_errors(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    key: str,
+    field: str,
+    error: str,
+    permissions: str | None,
+) -> None:
+    """A wrong, non-admin or under-permitted key is refused, naming what is missing."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, key)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: error}
+    if permissions is not None:
+        assert result["description_placeholders"]["permissions"] == permissions
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    # The key is never echoed back into the form.
+    suggested = {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in result["data_schema"].schema
+    }
+    assert suggested[CONF_URL] == immich.url
+    assert suggested[CONF_API_KEY] is None
+
+    # Fixing the key then works from the same form.
+    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("immich_profile", ["v1.136"])
+async def test_v1_136_key_without_all_is_refused(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """On v1.136 only the permission `all` opens the job endpoints."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_SEED)
+    assert result["errors"] == {CONF_API_KEY: "missing_permissions"}
+    assert result["description_placeholders"]["permissions"] == "all"
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("ftp://127.0.0.1:2283", "invalid_scheme"),
+        ("http://admin:secret@127.0.0.1:2283", "credentials_in_url"),
+        ("http://127.0.0.1:2283/photos", "invalid_url"),
+        ("", "invalid_url"),
+        ("http://", "missing_host"),
+        ("http://" + "a" * 5000 + ".example", "invalid_url"),
+        ("127.0.0.1:2283", "invalid_scheme"),
+    ],
+)
+async def test_user_flow_bad_urls(
+    hass: HomeAssistant, immich: SimulatedImmich, url: str, error: str
+) -> None:
+    """Addresses that cannot be an Immich base URL are refused before any request."""
+    before = len(immich.requests)
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, url, KEY_ALL)
+    assert result["errors"] == {CONF_URL: error}
+    assert len(immich.requests) == before
+
+
+async def test_user_flow_cannot_connect(
+    hass: HomeAssistant, immich: SimulatedImmich, unused_tcp_port: int
+) -> None:
+    """Nothing listening at the address."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(
+        hass, flow_id, f"http://127.0.0.1:{unused_tcp_port}", KEY_ALL
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_user_flow_timeout(hass: HomeAssistant, immich: SimulatedImmich) -> None:
+    """A server that never answers is reported as a timeout, not a hang."""
+    immich.faults.add(Fault(kind="hang", count=None))
+    flow_id = await _start_user_flow(hass)
+    with patch(
+        "custom_components.immich_jobs.config_flow.create_client",
+        lambda hass, url, key, verify: ImmichClient(
+            async_get_clientsession(hass), url, key, timeout=0.05
+        ),
+    ):
+        result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    immich.faults.clear()
+    assert result["errors"] == {"base": "timeout"}
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (Fault(kind="html", status=200, count=None), "invalid_response"),
+        (Fault(kind="html", status=502, count=None), "invalid_response"),
+        (Fault(kind="malformed_json", count=None), "invalid_response"),
+    ],
+)
+async def test_user_flow_not_immich(
+    hass: HomeAssistant, immich: SimulatedImmich, fault: Fault, error: str
+) -> None:
+    """A proxy's error page or garbage is not taken for Immich."""
+    immich.faults.add(fault)
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": error}
+
+
+@pytest.mark.parametrize("immich_profile", ["v2.4"])
+async def test_user_flow_maintenance(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """Immich in maintenance mode cannot be set up yet."""
+    immich.set_maintenance(True)
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "maintenance"}
+
+
+async def test_user_flow_too_old(hass: HomeAssistant, immich: SimulatedImmich) -> None:
+    """A server older than v1.106 is refused with its own message."""
+    immich.faults.add(
+        Fault(kind="status", status=404, path_prefix="/api/server", count=None)
+    )
+    immich.faults.add(
+        Fault(kind="status", status=404, path_prefix="/api/server-info", count=None)
+    )
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "unsupported_version"}
+
+
+async def test_user_flow_unexpected_errors(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """A bug or an unforeseen Immich answer shows 'unknown' instead of a broken form."""
+    flow_id = await _start_user_flow(hass)
+    with patch(
+        "custom_components.immich_jobs.api.ImmichClient.async_get_access",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "unknown"}
+    with patch(
+        "custom_components.immich_jobs.api.ImmichClient.async_get_user",
+        side_effect=ImmichError("unforeseen"),
+    ):
+        result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "unknown"}
+    with patch(
+        "custom_components.immich_jobs.api.ImmichClient.async_get_user",
+        side_effect=NotAdmin("Forbidden"),
+    ):
+        result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {CONF_API_KEY: "not_admin"}
+
+
+async def test_same_server_twice_is_aborted(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """One entry per server, whatever address or key is used the second time."""
+    flow_id = await _start_user_flow(hass)
+    await _submit(hass, flow_id, immich.url, KEY_ALL)
+    await hass.async_block_till_done()
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, f"{immich.url}/api", KEY_SEED)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_same_url_with_seed_key_is_aborted(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """A server set up with a key that cannot read the admin is still recognised by URL."""
+    flow_id = await _start_user_flow(hass)
+    await _submit(hass, flow_id, immich.url, KEY_ALL)
+    await hass.async_block_till_done()
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url + "/", KEY_SEED)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+# --- reauth -------------------------------------------------------------------------------
+
+
+async def test_reauth_takes_a_new_key(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """A revoked key leads to reauth; a new key of the same admin fixes it."""
+    immich.add_key("new-key", user=immich.admin)
+    result = await loaded_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["title"] == loaded_entry.title
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "bad"}
+    )
+    assert result["errors"] == {CONF_API_KEY: "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "new-key"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert loaded_entry.data[CONF_API_KEY] == "new-key"
+    assert loaded_entry.data[CONF_URL] == immich.url
+
+
+async def test_reauth_refuses_another_admins_key(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """A key of another admin (another server, or another account) is refused."""
+    other = User(
+        "0b9b7c43-5a2b-4a52-9d1e-2f3c4d5e6f70", "Other", "o@example.test", True
+    )
+    immich.add_key("other-admin", user=other)
+    result = await loaded_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "other-admin"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_server"
+    assert loaded_entry.data[CONF_API_KEY] == KEY_ALL
+
+
+async def test_reauth_accepts_seed_key(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """A key that cannot read the admin is taken: the address already names the server."""
+    result = await loaded_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: KEY_SEED}
+    )
+    assert result["reason"] == "reauth_successful"
+    assert loaded_entry.data[CONF_API_KEY] == KEY_SEED
+
+
+# --- reconfigure ----------------------------------------------------------------------------
+
+
+async def test_reconfigure_changes_address_and_key(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """The same server under another address, with another key."""
+    moved = SimulatedImmich("v3.1")
+    moved.add_key("moved-key", user=immich.admin)
+    await moved.start()
+    new_url = moved.url
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await _submit(hass, result["flow_id"], "ftp://x", KEY_ALL)
+    assert result["errors"] == {CONF_URL: "invalid_scheme"}
+    try:
+        result = await _submit(
+            hass, result["flow_id"], new_url + "/api", "moved-key", False
+        )
+    finally:
+        await moved.stop()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded_entry.data == {
+        CONF_URL: new_url,
+        CONF_API_KEY: "moved-key",
+        CONF_VERIFY_SSL: False,
+    }
+    assert loaded_entry.unique_id == immich.admin.id
+
+
+async def test_reconfigure_refuses_another_server(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """Pointing the entry at another Immich is refused."""
+    other = SimulatedImmich("v3.1")
+    await other.start()
+    try:
+        result = await loaded_entry.start_reconfigure_flow(hass)
+        result = await _submit(hass, result["flow_id"], other.url, KEY_ALL)
+    finally:
+        await other.stop()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_server"
+    assert loaded_entry.data[CONF_URL] == immich.url
+
+
+async def test_reconfigure_upgrades_url_identity(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """An entry made with a seed key gets the admin's id once a key may read it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=immich.url,
+        data={CONF_URL: immich.url, CONF_API_KEY: KEY_SEED, CONF_VERIFY_SSL: True},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await _submit(hass, result["flow_id"], immich.url, KEY_ALL)
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == immich.admin.id
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def _rules(**changes: object) -> dict[str, object]:
+    rules: dict[str, object] = {
+        CONF_MAX_RUNNING: 2,
+        CONF_POLL_INTERVAL: 15,
+        CONF_POLICY: "finish_first",
+        CONF_EXPRESS_LANE: False,
+        CONF_EXPRESS_MAX_JOBS: 10,
+        CONF_MANAGED_QUEUES: ["thumbnailGeneration", "videoConversion", "smartSearch"],
+    }
+    rules.update(changes)
+    return rules
+
+
+async def test_options_rules_then_priority(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The user sets the rules, then ranks the managed queues with drop-downs."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["step_id"] == "init"
+    managed_choices = (
+        result["data_schema"].schema[CONF_MANAGED_QUEUES].config["options"]
+    )
+    values = [choice["value"] for choice in managed_choices]
+    assert "backgroundTask" not in values
+    assert "thumbnailGeneration" in values
+    assert {
+        "value": "thumbnailGeneration",
+        "label": "Thumbnail generation",
+    } in managed_choices
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _rules(**{CONF_MANAGED_QUEUES: []})
+    )
+    assert result["errors"] == {CONF_MANAGED_QUEUES: "no_managed_queues"}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], _rules()
+    )
+    assert result["step_id"] == "priority"
+    # Pre-filled in the current order, restricted to the managed queues.
+    assert [str(key) for key in result["data_schema"].schema] == [
+        "priority_1",
+        "priority_2",
+        "priority_3",
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "priority_1": "videoConversion",
+            "priority_2": "videoConversion",
+            "priority_3": "smartSearch",
+        },
+    )
+    assert result["errors"] == {"base": "priority_not_a_permutation"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "priority_1": "videoConversion",
+            "priority_2": "thumbnailGeneration",
+            "priority_3": "smartSearch",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    options = loaded_entry.options
+    assert options[CONF_MAX_RUNNING] == 2
+    assert options[CONF_POLL_INTERVAL] == 15
+    assert options[CONF_POLICY] == "finish_first"
+    assert options[CONF_PRIORITY][:3] == [
+        "videoConversion",
+        "thumbnailGeneration",
+        "smartSearch",
+    ]
+    # Every other queue keeps a rank after them.
+    assert "metadataExtraction" in options[CONF_PRIORITY]
+    # The managed set changed, so the entry was reloaded and entities follow it.
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("switch.immich_127_0_0_1_metadata_extraction") is None
+    assert hass.states.get("switch.immich_127_0_0_1_video_conversion") is not None
+
+
+async def test_options_without_managed_change_do_not_reload(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Changing only the limit applies without reloading the entry."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    managed = list(result["data_schema"]({})[CONF_MANAGED_QUEUES])
+    with patch.object(hass.config_entries, "async_schedule_reload") as reload:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            _rules(**{CONF_MANAGED_QUEUES: managed, CONF_MAX_RUNNING: 3}),
+        )
+        ranks = {str(key): key.default() for key in result["data_schema"].schema}
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], ranks
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    reload.assert_not_called()
+    await hass.async_block_till_done()
+    assert loaded_entry.options[CONF_MAX_RUNNING] == 3
+    assert (
+        hass.states.get("number.immich_127_0_0_1_max_concurrent_queues").state == "3.0"
+    )
+
+
+async def test_options_when_entry_not_loaded(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """Options can be set before the server could be read: every known queue is offered."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    values = [
+        choice["value"]
+        for choice in result["data_schema"]
+        .schema[CONF_MANAGED_QUEUES]
+        .config["options"]
+    ]
+    assert values[:3] == ["sidecar", "metadataExtraction", "storageTemplateMigration"]
+    assert "backgroundTask" not in values
