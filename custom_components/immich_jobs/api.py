@@ -546,7 +546,8 @@ class ImmichClient:
     """Talks to one Immich server with one API key.
 
     The server version (and, on v2.4+, the key's permissions) is detected on first use and kept;
-    :meth:`async_get_access` detects again, so call it after an upgrade or a key change.
+    :meth:`async_get_version` forgets both when the version changed (an upgrade) and
+    :meth:`async_get_access` reads them again (a key change).
     """
 
     def __init__(
@@ -570,6 +571,17 @@ class ImmichClient:
         self._permissions: frozenset[str] | None = None
         self._read_api: ApiGeneration | None = None
         self._control_api: ApiGeneration | None = None
+        if (
+            session.auth is not None
+            or aiohttp.hdrs.AUTHORIZATION in session.headers
+            or aiohttp.hdrs.COOKIE in session.headers
+        ):
+            # Immich would let these replace the key's identity; the client cannot strip
+            # a session's defaults, so the caller must fix the session.
+            _LOGGER.warning(
+                "The session sends default credentials; Immich may use them instead of "
+                "the API key. Give the client a session of its own"
+            )
 
     @property
     def base_url(self) -> str:
@@ -598,6 +610,9 @@ class ImmichClient:
             if not _KEY_RE.fullmatch(self._api_key):
                 raise InvalidAuth("the API key is empty or contains invalid characters")
             headers["x-api-key"] = self._api_key
+        if self._session.closed:
+            # Home Assistant closes sessions at shutdown; a late poll is just unreachable.
+            raise CannotConnect(f"{method} {path}: the HTTP session is closed")
         # Whatever a shared jar learnt from Immich would override the key: never send it.
         self._session.cookie_jar.clear_domain(self._host)
         try:

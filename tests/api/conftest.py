@@ -16,10 +16,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-# The simulator's fixtures (``immich_profile``, ``immich``), usable here whether or not the
-# root conftest registers the plugin.
-from simulator.pytest_plugin import immich, immich_profile  # noqa: F401
-
 from .samples import sample
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -911,3 +911,54 @@ async def test_cookies_never_sent_even_with_a_cookie_jar(fake: FakeImmich) -> No
         await client.async_get_version()
         await client.async_get_queues()
     assert all("cookie" not in {k.lower() for k in s.headers} for s in fake.requests)
+
+
+async def test_closed_session(fake: FakeImmich) -> None:
+    """A poll racing shutdown (session closed) is CannotConnect, nothing else."""
+    closed = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+    await closed.close()
+    with pytest.raises(CannotConnect, match="closed"):
+        await client_for(fake, closed).async_get_version()
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"headers": {"Authorization": "Bearer admin-session"}},
+        {"headers": {"Cookie": "immich_access_token=admin-session"}},
+        {"auth": aiohttp.BasicAuth("admin", "pw")},
+    ],
+)
+async def test_session_with_default_credentials_warns(
+    fake: FakeImmich, caplog: pytest.LogCaptureFixture, kwargs: dict[str, object]
+) -> None:
+    """A session that would send credentials of its own is reported (without them)."""
+    async with aiohttp.ClientSession(**kwargs) as bad:  # type: ignore[arg-type]
+        client_for(fake, bad)
+    assert "default credentials" in caplog.text
+    assert "admin-session" not in caplog.text
+
+
+async def test_clean_session_does_not_warn(
+    fake: FakeImmich, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The integration's own session raises no warning."""
+    client_for(fake, session)
+    assert "default credentials" not in caplog.text
+
+
+async def test_upgrade_noticed_by_version_check(
+    fake: FakeImmich, session: aiohttp.ClientSession
+) -> None:
+    """After an upgrade to v2.4+, a version check moves reads to /api/queues."""
+    fake.version(2, 3, 0)
+    fake.replay("10-get-jobs-idle")
+    client = client_for(fake, session)
+    await client.async_get_queues()
+    fake.version(3, 1, 0)
+    fake.replay("78-get-api-keys-me-queues-key")
+    fake.replay("11-get-queues-idle")
+    assert await client.async_get_version() == ServerVersion(3, 1, 0)
+    await client.async_get_queues()
+    assert fake.paths()[-2:] == ["GET /api/api-keys/me", "GET /api/queues"]
