@@ -1,0 +1,136 @@
+"""The controllers compared: none, the old add-on's algorithm, and ours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from custom_components.immich_jobs.queues import DEFAULT_PRIORITY, Snapshot
+from custom_components.immich_jobs.scheduler import (
+    Action,
+    Intents,
+    Memory,
+    Policy,
+    plan,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a controller does after a read: commands, and when it reads again."""
+
+    commands: tuple[tuple[str, Action], ...]
+    next_check: float | None  # seconds from now; None = never again
+
+
+class Controller(Protocol):
+    """Anything that reads Immich's queues and pauses or resumes them."""
+
+    name: str
+    reads: bool  # False: never reads Immich (no request at all)
+
+    def poll(self, snapshot: Snapshot, now: float) -> Decision:
+        """Decide from one read."""
+
+
+class Unmanaged:
+    """Immich on its own: never reads, never commands."""
+
+    name = "unmanaged"
+    reads = False
+
+    def poll(self, snapshot: Snapshot, now: float) -> Decision:
+        """Do nothing, ever."""
+        return Decision((), None)
+
+
+class AddOn:
+    """The add-on's published algorithm, re-implemented faithfully (baseline.md).
+
+    Poll every interval. If any queue is active, keep the first N active ones (in its priority
+    order); otherwise resume the first N with work; pause all others, system queues included.
+    Commands only when its decision changes; it pauses every queue at start.
+    """
+
+    name = "addon"
+    reads = True
+
+    def __init__(
+        self,
+        max_running: int = 1,
+        interval: float = 10.0,
+        priority: Sequence[str] = DEFAULT_PRIORITY,
+    ) -> None:
+        """Remember the options; nothing commanded yet."""
+        self.max_running = max_running
+        self.interval = interval
+        self.priority = tuple(priority)
+        self.last: dict[str, Action] = {}
+
+    def poll(self, snapshot: Snapshot, now: float) -> Decision:
+        """Apply the add-on's rule to one read."""
+        ordered = [name for name in self.priority if name in snapshot]
+        active = [name for name in ordered if snapshot[name].active > 0]
+        if active:
+            run = active[: self.max_running]
+        else:
+            run = [name for name in ordered if snapshot[name].runnable > 0][
+                : self.max_running
+            ]
+        commands: list[tuple[str, Action]] = []
+        for name in snapshot:
+            action = Action.RESUME if name in run else Action.PAUSE
+            if self.last.get(name) != action:
+                self.last[name] = action
+                commands.append((name, action))
+        return Decision(tuple(commands), self.interval)
+
+
+class Ours:
+    """The integration's scheduler, following its own 'look again' hint exactly."""
+
+    def __init__(self, name: str, policy: Policy) -> None:
+        """Start with an empty memory, as after installing the integration."""
+        self.name = name
+        self.reads = True
+        self.policy = policy
+        self.intents = Intents()
+        self.memory = Memory()
+
+    def poll(self, snapshot: Snapshot, now: float) -> Decision:
+        """Plan from one read, keep the memory, hand back the plan's commands."""
+        result = plan(snapshot, self.policy, self.intents, self.memory, now)
+        self.memory = result.memory
+        return Decision(
+            tuple((command.queue, command.action) for command in result.commands),
+            result.next_check,
+        )
+
+
+def controllers(max_running: int = 1, interval: float = 10.0) -> list[Controller]:
+    """Return fresh controllers, in the order the table shows them."""
+    base = Policy(max_running=max_running, poll_interval=interval)
+    return [
+        Unmanaged(),
+        AddOn(max_running, interval),
+        Ours(
+            "finish_first",
+            Policy(
+                max_running=max_running,
+                poll_interval=interval,
+                kind=POLICY_FINISH_FIRST,
+            ),
+        ),
+        Ours("preemptive", base),
+        Ours(
+            "preemptive_no_express",
+            Policy(
+                max_running=max_running,
+                poll_interval=interval,
+                kind=POLICY_PREEMPTIVE,
+                express_lane=False,
+            ),
+        ),
+    ]

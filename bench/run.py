@@ -1,0 +1,225 @@
+"""Drive one controller through one workload in simulated time and measure what users get."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import math
+import statistics
+import time
+from typing import Any
+
+from custom_components.immich_jobs.queues import QueueStatus
+from custom_components.immich_jobs.scheduler import Action
+from simulator.model import ImmichModel, QueueCounts
+
+from .controllers import Controller
+from .workloads import Workload
+
+# Give up on a workload after this much simulated time (a controller that never finishes).
+LIMIT = 6 * 3600.0
+# A running stretch longer than this is sustained work, not an express-lane burst.
+SUSTAINED_AFTER = 5.0
+# Queues whose jobs take a second or more each in the model (video transcodes, DB backups).
+HEAVY_JOB_SECONDS = 1.0
+
+
+def to_status(counts: dict[str, QueueCounts]) -> dict[str, QueueStatus]:
+    """Return the model's counts as the integration's client would parse them."""
+    return {
+        name: QueueStatus(
+            name=name,
+            active=c.active,
+            waiting=c.waiting,
+            paused=c.paused,
+            delayed=c.delayed,
+            failed=c.failed,
+            is_paused=c.is_paused,
+        )
+        for name, c in counts.items()
+    }
+
+
+@dataclass(slots=True)
+class Recorder:
+    """Watch the model after every instant: running queues, stalls, hand-offs."""
+
+    max_running: int
+    last_time: float = 0.0
+    running: frozenset[str] = frozenset()
+    stalled: bool = False
+    stall_s: float = 0.0
+    over_cap_s: float = 0.0
+    peak_running: int = 0
+    starts: dict[str, float] = field(default_factory=dict)
+    intervals: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    starved_since: float | None = None
+    starved_by_handoff: bool = False
+    gaps: list[float] = field(default_factory=list)
+
+    def record(self, model: ImmichModel) -> None:
+        """Account for the time since the last record, then take the new state."""
+        now = model.now
+        elapsed = now - self.last_time
+        if self.stalled:
+            self.stall_s += elapsed
+        if len(self.running) > self.max_running:
+            self.over_cap_s += elapsed
+        counts = model.snapshot()
+        running = frozenset(name for name, c in counts.items() if c.active > 0)
+        queued = {name for name, c in counts.items() if c.waiting + c.paused > 0}
+        for name in running - self.running:
+            self.starts[name] = now
+        for name in self.running - running:
+            self.intervals.setdefault(name, []).append((self.starts.pop(name), now))
+        # A free slot while work waits; a hand-off gap when it began with a queue stopping.
+        starved = len(running) < self.max_running and bool(queued - running)
+        if starved and self.starved_since is None:
+            self.starved_since = now
+            self.starved_by_handoff = len(running) < len(self.running)
+        elif not starved and self.starved_since is not None:
+            if self.starved_by_handoff:
+                self.gaps.append(now - self.starved_since)
+            self.starved_since = None
+        self.stalled = not running and bool(queued)
+        self.running = running
+        self.peak_running = max(self.peak_running, len(running))
+        self.last_time = now
+
+    def close(self, now: float) -> None:
+        """Close the running stretches at the end of the run."""
+        for name in self.running:
+            self.intervals.setdefault(name, []).append((self.starts[name], now))
+
+
+def peak(intervals: list[tuple[float, float]], skip_first: float = 0.0) -> int:
+    """Return the most intervals overlapping at once, ignoring each one's first seconds."""
+    events: list[tuple[float, int]] = []
+    for start, end in intervals:
+        if end - start > skip_first:
+            events.extend(((start + skip_first, 1), (end, -1)))
+    events.sort()  # at equal times, -1 (an end) sorts before +1 (a start)
+    best = current = 0
+    for _, delta in events:
+        current += delta
+        best = max(best, current)
+    return best
+
+
+def sampled_peak(intervals: list[tuple[float, float]], every: float = 1.0) -> int:
+    """Return the most queues a sampler reading `active` every second would see at once.
+
+    baseline.md's peaks were measured this way: jobs of a few milliseconds are rarely seen.
+    """
+    seen: dict[int, int] = {}
+    for start, end in intervals:
+        for tick in range(math.ceil(start / every), math.ceil(end / every)):
+            seen[tick] = seen.get(tick, 0) + 1
+    return max(seen.values(), default=0)
+
+
+def _quantiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"median": None, "p95": None}
+    if len(values) == 1:
+        return {"median": values[0], "p95": values[0]}
+    p95 = statistics.quantiles(values, n=20, method="inclusive")[18]
+    return {"median": statistics.median(values), "p95": p95}
+
+
+def run(
+    workload: Workload,
+    controller: Controller,
+    *,
+    max_running: int = 1,
+    first_poll: float = -5.0,
+) -> dict[str, Any]:
+    """Run one controller on one workload; return its figures (times in seconds)."""
+    model = ImmichModel(start_time=first_poll)
+    workload.setup(model)
+    recorder = Recorder(max_running, last_time=first_poll)
+    next_poll: float | None = first_poll if controller.reads else None
+    reads = commands = calls = 0
+    plan_ns = 0
+    settled = False
+    while True:
+        event_at = model.next_event_time()
+        if (
+            event_at is not None
+            and event_at <= LIMIT
+            and (next_poll is None or event_at <= next_poll)
+        ):
+            model.advance_to(event_at)
+            recorder.record(model)
+            continue
+        if event_at is None and model.is_idle() and model.now >= workload.window:
+            if settled or next_poll is None:
+                break
+            # One more look once the work is done, to see what the controller leaves paused.
+            settled = True
+        if next_poll is None or next_poll > max(LIMIT, workload.window):
+            break
+        model.advance_to(next_poll)
+        snapshot = to_status(model.snapshot())
+        reads += 1
+        started = time.perf_counter_ns()
+        decision = controller.poll(snapshot, model.now)
+        plan_ns += time.perf_counter_ns() - started
+        calls += 1
+        for name, action in decision.commands:
+            if action is Action.PAUSE:
+                model.pause(name)
+            else:
+                model.resume(name)
+            commands += 1
+        recorder.record(model)
+        next_poll = (
+            None if decision.next_check is None else model.now + decision.next_check
+        )
+    end = max(model.now, workload.window)
+    recorder.close(model.now)
+
+    all_intervals = [span for spans in recorder.intervals.values() for span in spans]
+    heavy = {
+        queue
+        for (queue, _kind), seconds in model.durations.items()
+        if seconds >= HEAVY_JOB_SECONDS
+    }
+    photos = [a for a in model.assets.values() if a.kind == "photo"]
+    latencies = [
+        a.thumbnail_at - a.uploaded_at if a.thumbnail_at is not None else float("inf")
+        for a in photos
+    ]
+    final = model.snapshot()
+    makespan = max((end_ for _, end_ in all_intervals), default=0.0)
+    duration_h = (end - first_poll) / 3600
+    return {
+        "makespan_s": round(makespan, 2),
+        "peak_running_queues": recorder.peak_running,
+        "peak_running_sampled_1s": sampled_peak(all_intervals),
+        "peak_heavy_running": peak(
+            [s for q in heavy for s in recorder.intervals.get(q, [])]
+        ),
+        "peak_sustained_running": peak(all_intervals, SUSTAINED_AFTER),
+        "over_cap_s": round(recorder.over_cap_s, 2),
+        "upload_to_thumbnail_s": {
+            k: _round(v) for k, v in _quantiles(latencies).items()
+        },
+        "handoff_gap_s": {
+            "median": _round(statistics.median(recorder.gaps))
+            if recorder.gaps
+            else 0.0,
+            "max": _round(max(recorder.gaps)) if recorder.gaps else 0.0,
+            "count": len(recorder.gaps),
+        },
+        "stall_s": round(recorder.stall_s, 2),
+        "stall_ratio": round(recorder.stall_s / makespan, 4) if makespan else 0.0,
+        "requests_per_hour": round((reads + commands) / duration_h, 1),
+        "reads": reads,
+        "commands": commands,
+        "plan_us_per_call": round(plan_ns / calls / 1000, 1) if calls else 0.0,
+        "queues_left_paused": sorted(name for name, c in final.items() if c.is_paused),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
