@@ -17,7 +17,11 @@ from typing import Any
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -259,25 +263,33 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def _async_update_data(self) -> ImmichJobsData:
         """Read, plan, command; set when to look again."""
         async with self._lock:
-            snapshot = await self._async_read()
-            now = dt_util.utcnow()
-            self._detect_fighting(snapshot, now)
-            policy = self.policy(snapshot)
-            plan = make_plan(
-                snapshot,
-                policy,
-                self._scheduler_intents(),
-                self.memory,
-                now.timestamp(),
-            )
-            self._record(plan, "cycle")
-            snapshot = await self._async_apply(plan.commands, snapshot, now)
-            self.memory = plan.memory
-            if plan.finished_run_now & self.intents.run_now:
-                self.intents.run_now -= plan.finished_run_now
-            self._save()
-            self.update_interval = timedelta(seconds=max(plan.next_check, 1.0))
-            return ImmichJobsData(queues=snapshot, states=plan.states)
+            return await self._async_cycle("cycle")
+
+    async def _async_cycle(self, why: str, *, strict: bool = False) -> ImmichJobsData:
+        """Run one cycle (the lock held); `strict` raises the first command Immich refused."""
+        snapshot = await self._async_read()
+        now = dt_util.utcnow()
+        self._detect_fighting(snapshot, now)
+        policy = self.policy(snapshot)
+        plan = make_plan(
+            snapshot,
+            policy,
+            self._scheduler_intents(),
+            self.memory,
+            now.timestamp(),
+        )
+        self._record(plan, why)
+        snapshot, failure = await self._async_apply(
+            plan.commands, snapshot, now, strict=strict
+        )
+        self.memory = plan.memory
+        if plan.finished_run_now & self.intents.run_now:
+            self.intents.run_now -= plan.finished_run_now
+        self._save()
+        self.update_interval = timedelta(seconds=max(plan.next_check, 1.0))
+        if strict and failure is not None:
+            raise failure
+        return ImmichJobsData(queues=snapshot, states=plan.states)
 
     def policy(self, snapshot: Snapshot | None = None) -> Policy:
         """Return the policy in force: the options less the queues another controller holds."""
@@ -350,24 +362,42 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         return snapshot
 
     def _note_failure(self, kind: str) -> None:
+        """Remember the failure; look again at the regular interval, not an idle one."""
         self._failing = True
         self.errors.append((dt_util.utcnow().isoformat(), kind))
+        self.update_interval = timedelta(
+            seconds=self.config_entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+        )
 
     def _record(self, plan: Plan, why: str) -> None:
         self.plans.append((f"{dt_util.utcnow().isoformat()} {why}", plan))
 
     async def _async_apply(
-        self, commands: tuple[Command, ...], snapshot: Snapshot, now: datetime
-    ) -> Snapshot:
-        """Send the plan's commands unless commanding is suspended; return the new snapshot."""
+        self,
+        commands: tuple[Command, ...],
+        snapshot: Snapshot,
+        now: datetime,
+        *,
+        strict: bool = False,
+    ) -> tuple[Snapshot, ImmichError | None]:
+        """Send the plan's commands unless commanding is suspended.
+
+        Return the new snapshot and the first error Immich answered. A user's change
+        (`strict`) is tried even while commands are blocked for a missing permission.
+        """
         if not commands:
-            return snapshot
+            return snapshot, None
         if self._quiet_until and now < self._quiet_until:
             LOGGER.debug("Grace period after an outage: not commanding %s", commands)
-            return snapshot
-        if self._commands_blocked_until and now < self._commands_blocked_until:
-            return snapshot
+            return snapshot, None
+        if (
+            not strict
+            and self._commands_blocked_until
+            and now < self._commands_blocked_until
+        ):
+            return snapshot, None
         updated = dict(snapshot)
+        failure: ImmichError | None = None
         for command in commands:
             paused = command.action is Action.PAUSE
             try:
@@ -377,7 +407,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             except MissingPermission as err:
                 self._commands_blocked_until = now + FORBIDDEN_BACKOFF
                 self._raise_permission_issue(err.permission)
-                return updated
+                return updated, err
             except InvalidAuth as err:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -390,13 +420,14 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.errors.append(
                     (now.isoformat(), f"{command.action} {command.queue}")
                 )
+                failure = failure or err
                 continue
             LOGGER.debug("%s %s: %s", command.action, command.queue, command.reason)
             self._expected[command.queue] = paused
         if self._commands_blocked_until is not None:
             self._commands_blocked_until = None
             self._delete_issue(ISSUE_PERMISSION)
-        return updated
+        return updated, failure
 
     def _detect_fighting(self, snapshot: Snapshot, now: datetime) -> None:
         """Notice queues flipped against our commands: another controller is at work."""
@@ -452,48 +483,91 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     async def async_set_held(self, queue: str, held: bool) -> None:
         """Hold a queue paused, or let the scheduler run it again."""
-        if held:
-            self.intents.held.add(queue)
-            self.intents.run_now.discard(queue)
-        else:
-            self.intents.held.discard(queue)
-        await self._async_intent_changed()
+
+        def change() -> None:
+            if held:
+                self.intents.held.add(queue)
+                self.intents.run_now.discard(queue)
+            else:
+                self.intents.held.discard(queue)
+
+        await self._async_change(change)
 
     async def async_run_now(self, queue: str) -> None:
         """Run one queue until it is empty, whatever the priority and the limit."""
-        self.intents.run_now.add(queue)
-        self.intents.held.discard(queue)
-        await self._async_intent_changed()
+
+        def change() -> None:
+            self.intents.run_now.add(queue)
+            self.intents.held.discard(queue)
+
+        await self._async_change(change)
 
     async def async_set_scheduling(self, enabled: bool) -> None:
-        """Switch automatic scheduling; off resumes everything the integration paused."""
-        self.intents.scheduling = enabled
-        if not enabled:
-            await self.async_release(self.intents.held)
-        await self._async_intent_changed()
+        """Switch automatic scheduling; off resumes everything the integration paused.
+
+        The plan itself resumes what the integration paused (but held queues) while
+        scheduling is off.
+        """
+
+        def change() -> None:
+            self.intents.scheduling = enabled
+
+        await self._async_change(change)
 
     async def async_set_max_running(self, value: int) -> None:
         """Change the limit (shared with the options flow)."""
+        await self._async_change(lambda: self._set_max_running_option(value))
+
+    async def async_pause_processing(self, duration: timedelta | None) -> None:
+        """Hold all processing; with a duration, put the limit back afterwards."""
+
+        def change() -> None:
+            current = int(
+                self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
+            )
+            if duration is not None:
+                if self.intents.restore_max_running is None:
+                    self.intents.restore_max_running = current
+                self.intents.hold_until = dt_util.utcnow() + duration
+            else:
+                self.intents.restore_max_running = None
+                self.intents.hold_until = None
+            self._schedule_hold_end()
+            self._set_max_running_option(0)
+
+        await self._async_change(change)
+
+    @callback
+    def _set_max_running_option(self, value: int) -> None:
         self.hass.config_entries.async_update_entry(
             self.config_entry,
             options={**self.config_entry.options, CONF_MAX_RUNNING: value},
         )
-        await self._async_intent_changed()
 
-    async def async_pause_processing(self, duration: timedelta | None) -> None:
-        """Hold all processing; with a duration, put the limit back afterwards."""
-        current = int(
-            self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
-        )
-        if duration is not None:
-            if self.intents.restore_max_running is None:
-                self.intents.restore_max_running = current
-            self.intents.hold_until = dt_util.utcnow() + duration
-        else:
-            self.intents.restore_max_running = None
-            self.intents.hold_until = None
-        self._schedule_hold_end()
-        await self.async_set_max_running(0)
+    async def _async_change(self, change: Callable[[], None]) -> None:
+        """Apply a user's change and the commands it implies now; undo it if they fail.
+
+        Nothing is left half-changed: when Immich cannot be read or refuses a command, the
+        intents and options are put back and the error goes to the user.
+        """
+        intents = UserIntents.from_dict(self.intents.as_dict())
+        options = dict(self.config_entry.options)
+        async with self._lock:
+            change()
+            try:
+                data = await self._async_cycle("user", strict=True)
+            except (ImmichError, HomeAssistantError) as err:
+                self.intents = intents
+                if dict(self.config_entry.options) != options:
+                    self.hass.config_entries.async_update_entry(
+                        self.config_entry, options=options
+                    )
+                self._schedule_hold_end()
+                self._save()
+                if isinstance(err, ConfigEntryAuthFailed):
+                    self.config_entry.async_start_reauth(self.hass)
+                raise
+        self.async_set_updated_data(data)
 
     @callback
     def _schedule_hold_end(self) -> None:
@@ -511,7 +585,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.intents.restore_max_running = None
         self.intents.hold_until = None
         if restore is not None:
-            await self.async_set_max_running(restore)
+            # Not undone on failure: the limit must come back even while Immich is away.
+            self._set_max_running_option(restore)
+        self._save()
+        await self.async_request_refresh()
 
     @callback
     def async_refresh_soon(self) -> None:
@@ -521,10 +598,6 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.hass, self.async_request_refresh(), "immich_jobs refresh"
             )
         )
-
-    async def _async_intent_changed(self) -> None:
-        self._save()
-        await self.async_request_refresh()
 
     async def async_command(self, action: Callable[[], Awaitable[Any]]) -> None:
         """Run a user's command to Immich between two cycles, never during one."""
