@@ -109,7 +109,10 @@ async def _async_clear_failed(call: ServiceCall) -> None:
 async def _async_pause_processing(call: ServiceCall) -> None:
     """Hold every managed queue, for a while or until the limit is raised again."""
     coordinator = _coordinator(call.hass, call)
-    await coordinator.async_pause_processing(call.data.get(ATTR_DURATION))
+    try:
+        await coordinator.async_pause_processing(call.data.get(ATTR_DURATION))
+    except ImmichError as err:
+        raise translated_error(err) from err
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

@@ -1,0 +1,270 @@
+"""Switches against the simulated Immich: each queue's manual override and automatic scheduling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from homeassistant.components.switch import (
+    DOMAIN as SWITCH_DOMAIN,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from simulator.faults import Fault
+from simulator.server import KEY_READ_ONLY, SimulatedImmich
+
+THUMBNAILS = "thumbnailGeneration"
+VIDEO = "videoConversion"
+THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation"
+VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
+SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
+THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
+ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
+
+
+async def _run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    immich: SimulatedImmich,
+    seconds: int,
+) -> None:
+    """Let time pass on both clocks, one second at a time, every cycle finishing."""
+    for _ in range(seconds):
+        immich.model.advance(1)
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _setup(
+    hass: HomeAssistant, entry: MockConfigEntry, **options: object
+) -> MockConfigEntry:
+    """Set up with one slot and no express lane, so priority alone decides."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
+def _fixed_entry(immich: SimulatedImmich, entry: MockConfigEntry) -> MockConfigEntry:
+    """Return the same entry with a fixed server id, so that snapshots are stable."""
+    immich.admin.id = ADMIN_ID
+    return MockConfigEntry(
+        domain=entry.domain, title=entry.title, unique_id=ADMIN_ID, data=entry.data
+    )
+
+
+def _busy(immich: SimulatedImmich) -> None:
+    """Thumbnails (higher priority) and videos (lower) both have long work."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+
+
+async def _switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
+    await hass.services.async_call(
+        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_entities(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One override per managed queue and the scheduling switch, all on."""
+    config_entry = _fixed_entry(immich, config_entry)
+    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SWITCH]):
+        await _setup(hass, config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+
+
+async def test_off_holds_a_queue_paused_while_a_slot_is_free(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Off pauses the queue at once; it stays paused with work and a free slot; on lets it run."""
+    _busy(immich)
+    await _setup(hass, config_entry)
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    assert immich.model.counts(VIDEO).is_paused
+
+    await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+
+    assert immich.model.counts(THUMBNAILS).is_paused
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_OFF
+    assert hass.states.get(THUMBNAIL_STATUS).state == "held"
+
+    # The running thumbnails drain, the slot goes to the videos; thumbnails stay held.
+    await _run(hass, freezer, immich, 40)
+    thumbnails = immich.model.counts(THUMBNAILS)
+    assert thumbnails.is_paused
+    assert thumbnails.paused > 0
+    assert thumbnails.active == 0
+    assert not immich.model.counts(VIDEO).is_paused
+    assert hass.states.get(THUMBNAIL_STATUS).state == "held"
+
+    await _switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
+    # Higher priority again: the videos are paused (their running job drains), then
+    # the thumbnails get the slot.
+    assert immich.model.counts(VIDEO).is_paused
+    await _run(hass, freezer, immich, 30)
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    assert immich.model.counts(THUMBNAILS).active > 0
+    assert immich.model.counts(VIDEO).active == 0
+
+
+@pytest.mark.parametrize("api_key", [KEY_READ_ONLY])
+async def test_off_without_permission_changes_nothing(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A key without job.create: the user sees which permission, the switch stays on."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    await _setup(hass, config_entry)
+    assert not immich.model.counts(THUMBNAILS).is_paused
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+
+    assert err.value.translation_key == "missing_permission"
+    assert err.value.translation_placeholders == {"permission": "job.create"}
+    assert "job.create" in str(err.value)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
+    assert THUMBNAILS not in config_entry.runtime_data.intents.held
+    assert not immich.model.counts(THUMBNAILS).is_paused
+
+
+async def test_off_while_immich_is_unreachable_changes_nothing(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Immich answers the read but not the command: translated error, intent unchanged."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    await _setup(hass, config_entry)
+    immich.faults.add(Fault(kind="html", status=502, scope="commands"))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+
+    assert err.value.translation_domain == "immich_jobs"
+    assert err.value.translation_key in {"cannot_connect", "invalid_response"}
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
+    assert not immich.model.counts(THUMBNAILS).is_paused
+
+
+async def test_on_when_the_read_fails_keeps_the_queue_held(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Letting a queue run needs a read of Immich; without one, the hold stays."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    await _setup(hass, config_entry)
+    await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+    immich.faults.add(Fault(kind="status", status=500, scope="reads"))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
+
+    assert err.value.translation_domain == "immich_jobs"
+    assert THUMBNAILS in config_entry.runtime_data.intents.held
+    assert immich.model.counts(THUMBNAILS).is_paused
+
+
+async def test_scheduling_off_resumes_what_the_integration_paused(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Off gives back the queues the scheduler paused, not the ones the user holds."""
+    _busy(immich)
+    immich.model.enqueue("smartSearch", 5, duration=10)
+    await _setup(hass, config_entry)
+    await _switch(hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search")
+    assert immich.model.counts(VIDEO).is_paused
+
+    await _switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
+
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_OFF
+    assert not immich.model.counts(VIDEO).is_paused
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    assert immich.model.counts("smartSearch").is_paused
+
+    await _switch(hass, SERVICE_TURN_ON, SCHEDULING_SWITCH)
+
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
+    assert immich.model.counts(VIDEO).is_paused
+    assert not immich.model.counts(THUMBNAILS).is_paused
+
+
+async def test_scheduling_off_when_immich_refuses_stays_on(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """If a paused queue cannot be resumed, scheduling stays on and the user is told."""
+    _busy(immich)
+    await _setup(hass, config_entry)
+    immich.faults.add(Fault(kind="html", status=502, scope="commands"))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
+
+    assert err.value.translation_key == "invalid_response"
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
+    assert config_entry.runtime_data.intents.scheduling
+    # Still scheduling: whatever the failed attempt resumed is put back in its place.
+    await _run(hass, freezer, immich, 5)
+    assert immich.model.counts(VIDEO).is_paused
+    assert not immich.model.counts(THUMBNAILS).is_paused
+
+
+async def test_unavailable_while_immich_is_unreachable(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The switches follow the coordinator: unavailable while reads fail, back afterwards."""
+    await _setup(hass, config_entry)
+    fault = immich.faults.add(Fault(kind="status", status=503, count=None))
+    await _run(hass, freezer, immich, 40)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_UNAVAILABLE
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_UNAVAILABLE
+
+    immich.faults.remove(fault)
+    await _run(hass, freezer, immich, 40)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
