@@ -110,6 +110,8 @@ class Memory:
     work: Mapping[str, int] = field(default_factory=dict)
     # When each working queue last made progress (or started working).
     progress_at: Mapping[str, float] = field(default_factory=dict)
+    # When each working queue began its current stretch of work (sustained work needs a slot).
+    running_since: Mapping[str, float] = field(default_factory=dict)
     # When the integration last commanded each queue.
     commanded_at: Mapping[str, float] = field(default_factory=dict)
     # Time of the last successful read.
@@ -122,6 +124,7 @@ class Memory:
             "job_seconds": dict(self.job_seconds),
             "work": dict(self.work),
             "progress_at": dict(self.progress_at),
+            "running_since": dict(self.running_since),
             "commanded_at": dict(self.commanded_at),
             "read_at": self.read_at,
         }
@@ -138,6 +141,7 @@ class Memory:
             job_seconds=_floats(data.get("job_seconds"), positive=True),
             work=_ints(data.get("work")),
             progress_at=_floats(data.get("progress_at")),
+            running_since=_floats(data.get("running_since")),
             commanded_at=_floats(data.get("commanded_at")),
             read_at=float(read_at)
             if isinstance(read_at, int | float) and _is_number(read_at)
@@ -208,6 +212,7 @@ def _observe(snapshot: Snapshot, memory: Memory, now: float) -> Memory:
     elapsed = now - memory.read_at if memory.read_at is not None else 0.0
     durations = dict(memory.job_seconds)
     progress_at: dict[str, float] = {}
+    running_since: dict[str, float] = {}
     for name, status in snapshot.items():
         work = _work(status)
         before = memory.work.get(name)
@@ -230,11 +235,13 @@ def _observe(snapshot: Snapshot, memory: Memory, now: float) -> Memory:
                 if done > 0 or name not in memory.progress_at
                 else memory.progress_at[name]
             )
+            running_since[name] = memory.running_since.get(name, now)
     return Memory(
         owned=memory.owned,
         job_seconds=durations,
         work={name: _work(status) for name, status in snapshot.items()},
         progress_at=progress_at,
+        running_since=running_since,
         commanded_at=memory.commanded_at,
         read_at=now,
     )
@@ -250,10 +257,16 @@ def _effective_job_seconds(memory: Memory, queue: str, now: float) -> float:
 def _is_express(
     status: QueueStatus, policy: Policy, memory: Memory, now: float
 ) -> bool:
-    """Tell whether a queue's backlog is small enough to run without a slot."""
+    """Tell whether a queue's backlog is small enough to run without a slot.
+
+    Small by count, by expected time, and short-lived: a queue seen working for longer than
+    the express budget is sustained work and waits for a slot like any other.
+    """
     seconds = _effective_job_seconds(memory, status.name, now)
     return (
         status.runnable <= policy.express_max_jobs
+        and now - memory.running_since.get(status.name, now)
+        <= policy.express_max_seconds
         and seconds <= policy.express_max_seconds
         and _work(status) * seconds <= policy.express_max_seconds
     )
@@ -281,6 +294,7 @@ class _Builder:
         self.owned = set(memory.owned)
         self.commanded_at = dict(memory.commanded_at)
         self.progress_at = dict(memory.progress_at)
+        self.running_since = dict(memory.running_since)
 
     def want(self, name: str, *, paused: bool, reason: str) -> None:
         """Set a queue's desired pause state; command it only if it differs from the real one."""
@@ -297,11 +311,13 @@ class _Builder:
             self.owned.add(name)
             if not self.snapshot[name].busy:
                 self.progress_at.pop(name, None)
+                self.running_since.pop(name, None)
         else:
             self.owned.discard(name)
             if self.snapshot[name].has_work:
                 # Started working now, unless its jobs were already running (draining).
                 self.progress_at.setdefault(name, self.now)
+                self.running_since.setdefault(name, self.now)
 
     def ends_paused(self, name: str) -> bool:
         """Tell the pause state after the commands."""
@@ -320,6 +336,7 @@ class _Builder:
             job_seconds=self.memory.job_seconds,
             work=self.memory.work,
             progress_at=self.progress_at,
+            running_since=self.running_since,
             commanded_at=self.commanded_at,
             read_at=self.memory.read_at,
         )

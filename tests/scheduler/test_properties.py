@@ -83,6 +83,9 @@ def memories(draw: st.DrawFn) -> Memory:
         progress_at=draw(
             st.dictionaries(st.sampled_from(NAMES), st.sampled_from((0.0, 95.0, 100.0)))
         ),
+        running_since=draw(
+            st.dictionaries(st.sampled_from(NAMES), st.sampled_from((0.0, 97.0, 100.0)))
+        ),
         read_at=draw(st.sampled_from((None, 90.0))),
     )
 
@@ -154,6 +157,10 @@ def test_express_lane_relaxes_only_the_cap_by_small_backlogs(
         assert status.runnable <= policy.express_max_jobs
         assert (status.runnable + status.active) * seconds <= policy.express_max_seconds
         assert name not in intents.held
+        assert (
+            NOW - result.memory.running_since.get(name, NOW)
+            <= policy.express_max_seconds
+        )
 
 
 @SETTINGS

@@ -218,6 +218,21 @@ def test_rule7_stalled_express_queue_loses_the_lane() -> None:
     assert result.states[VIDEO] is QueueState.QUEUED
 
 
+def test_rule7_sustained_light_work_needs_a_slot() -> None:
+    """A light queue seen working look after look is sustained work: it waits for a slot."""
+    snapshot = snap(queue(VIDEO, 10, active=1), queue(OCR, 2, active=1))
+    fresh = Memory(
+        work={OCR: 3}, progress_at={OCR: 0.0}, running_since={OCR: 0.0}, read_at=0.0
+    )
+    assert OCR in plan(snapshot, Policy(), ON, fresh, 1.0).express
+    long = Memory(
+        work={OCR: 3}, progress_at={OCR: 29.0}, running_since={OCR: 0.0}, read_at=29.0
+    )
+    result = plan(snapshot, Policy(), ON, long, 30.0)
+    assert OCR not in result.express
+    assert commanded(result) == {OCR: Action.PAUSE}
+
+
 def test_finish_first_running_queue_keeps_its_slot() -> None:
     """finish_first: a higher-priority arrival waits until the running backlog is empty."""
     policy = Policy(kind=POLICY_FINISH_FIRST, express_lane=False)
@@ -317,6 +332,7 @@ def test_memory_survives_storage_and_tolerates_old_data() -> None:
         job_seconds={VIDEO: 8.7},
         work={VIDEO: 3},
         progress_at={VIDEO: 1.0},
+        running_since={VIDEO: 0.5},
         commanded_at={META: 2.0},
         read_at=3.0,
     )
