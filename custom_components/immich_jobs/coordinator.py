@@ -79,6 +79,9 @@ FIGHT_FLIPS = 3
 FIGHT_WINDOW = timedelta(minutes=10)
 # After Immich refused a command for lack of permission, try again this much later.
 FORBIDDEN_BACKOFF = timedelta(minutes=5)
+# A refused or failed command is retried after this, doubling up to the maximum.
+COMMAND_RETRY = timedelta(seconds=10)
+MAX_COMMAND_RETRY = timedelta(minutes=5)
 # How many plans diagnostics keep.
 PLAN_HISTORY = 10
 
@@ -191,6 +194,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._quiet_until: datetime | None = None
         self._commands_blocked_until: datetime | None = None
         self._expected: dict[str, bool] = {}
+        self._command_failures: dict[str, tuple[int, datetime]] = {}
         self._flips: dict[str, deque[datetime]] = {}
         self.contested: set[str] = set()
         self._unsub_hold: CALLBACK_TYPE | None = None
@@ -279,6 +283,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             now.timestamp(),
         )
         self._record(plan, why)
+        await self._async_recheck_permission(now)
         snapshot, failure = await self._async_apply(
             plan.commands, snapshot, now, strict=strict
         )
@@ -399,6 +404,9 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         updated = dict(snapshot)
         failure: ImmichError | None = None
         for command in commands:
+            retry = self._command_failures.get(command.queue)
+            if not strict and retry is not None and now < retry[1]:
+                continue
             paused = command.action is Action.PAUSE
             try:
                 updated[command.queue] = await self.client.async_set_paused(
@@ -413,21 +421,42 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
             except ImmichError as err:
-                # The next cycle plans from the real state and corrects this.
-                LOGGER.warning(
-                    "Could not %s queue %s: %s", command.action, command.queue, err
-                )
+                # The next cycle plans from the real state and corrects this; until the
+                # back-off ends, that queue is not commanded again (no request storm).
+                failures = self._command_failures.get(command.queue, (0, now))[0] + 1
+                delay = min(COMMAND_RETRY * 2 ** (failures - 1), MAX_COMMAND_RETRY)
+                self._command_failures[command.queue] = (failures, now + delay)
+                if failures == 1:
+                    LOGGER.warning(
+                        "Could not %s queue %s: %s", command.action, command.queue, err
+                    )
                 self.errors.append(
                     (now.isoformat(), f"{command.action} {command.queue}")
                 )
                 failure = failure or err
                 continue
             LOGGER.debug("%s %s: %s", command.action, command.queue, command.reason)
+            self._command_failures.pop(command.queue, None)
             self._expected[command.queue] = paused
         if self._commands_blocked_until is not None:
             self._commands_blocked_until = None
             self._delete_issue(ISSUE_PERMISSION)
         return updated, failure
+
+    async def _async_recheck_permission(self, now: datetime) -> None:
+        """After the back-off, ask Immich whether the key may command queues again."""
+        if self._commands_blocked_until is None or now < self._commands_blocked_until:
+            return
+        try:
+            access = await self.client.async_get_access()
+        except ImmichError:
+            return
+        if access.missing_control:
+            self._commands_blocked_until = now + FORBIDDEN_BACKOFF
+            self._raise_permission_issue(", ".join(access.missing_control))
+        else:
+            self._commands_blocked_until = None
+            self._delete_issue(ISSUE_PERMISSION)
 
     def _detect_fighting(self, snapshot: Snapshot, now: datetime) -> None:
         """Notice queues flipped against our commands: another controller is at work."""

@@ -1,0 +1,44 @@
+"""Diagnostics: enough to debug a schedule, nothing that identifies the server or opens it."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.immich_jobs.diagnostics import async_get_config_entry_diagnostics
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_dumps
+from simulator.faults import Fault
+from simulator.server import KEY_ALL, SimulatedImmich
+
+from .helpers import run_for
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Options, version, permissions, the last snapshot, intents, plans with reasons, errors."""
+    immich.model.upload(videos=3)
+    immich.model.upload(photos=200)
+    await run_for(hass, freezer, immich, 20)
+    immich.faults.add(Fault(kind="html", status=502, count=1))
+    await run_for(hass, freezer, immich, 20)
+
+    # Called directly: the HTTP view chokes on freezegun's datetimes in HA's own part.
+    diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
+    text = json_dumps(diagnostics)
+    assert KEY_ALL not in text
+    assert immich.url not in text
+    assert immich.admin.id not in text
+    assert diagnostics["entry"]["data"]["api_key"] == "**REDACTED**"
+    assert diagnostics["immich_version"] == "v3.1.0"
+    assert diagnostics["access"]["missing_control"] == []
+    assert diagnostics["access"]["read_api"] == "queues"
+    assert diagnostics["queues"]["thumbnailGeneration"]["waiting"] >= 0
+    assert diagnostics["intents"]["scheduling"] is True
+    reasons = [c["reason"] for plan in diagnostics["plans"] for c in plan["commands"]]
+    assert any("higher-priority" in reason for reason in reasons)
+    assert diagnostics["recent_errors"][-1]["error"] == "invalid_response"

@@ -1,0 +1,376 @@
+"""The scheduling loop's life: restarts, release, outages, other controllers, auth and permissions."""
+
+from __future__ import annotations
+
+import logging
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.immich_jobs.const import DOMAIN
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigEntryDisabler,
+    ConfigEntryState,
+)
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from simulator.faults import Fault, another_controller
+from simulator.server import KEY_ALL, SimulatedImmich
+
+from .helpers import commands, paused_queues, run_for
+
+VIDEO = "videoConversion"
+THUMBNAILS = "thumbnailGeneration"
+VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
+SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
+THUMBNAIL_PENDING = "sensor.immich_127_0_0_1_thumbnail_generation_pending"
+
+
+async def _busy_server(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, immich: SimulatedImmich
+) -> None:
+    """Start an import: photos take the one slot, the videos wait paused by the scheduler."""
+    immich.model.upload(videos=4)
+    immich.model.upload(photos=300)
+    for _ in range(40):
+        await run_for(hass, freezer, immich, 1)
+        if VIDEO in paused_queues(immich) and THUMBNAILS not in paused_queues(immich):
+            break
+    assert VIDEO in paused_queues(immich)
+    assert immich.model.counts(THUMBNAILS).waiting > 0
+
+
+def _owned(entry: MockConfigEntry) -> frozenset[str]:
+    return entry.runtime_data.memory.owned
+
+
+async def test_restart_sends_no_command(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Unloading and setting up again from the same storage changes nothing in Immich."""
+    await _busy_server(hass, freezer, immich)
+    assert VIDEO in _owned(loaded_entry)
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {"entity_id": "switch.immich_127_0_0_1_ocr"},
+        blocking=True,
+    )
+    sent = commands(immich)
+    paused = paused_queues(immich)
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert paused_queues(immich) == paused
+    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert commands(immich) == sent
+    assert paused_queues(immich) == paused
+    coordinator = loaded_entry.runtime_data
+    assert VIDEO in coordinator.memory.owned
+    assert coordinator.intents.held == {"ocr"}
+    assert hass.states.get("switch.immich_127_0_0_1_ocr").state == "off"
+
+
+async def test_reload_keeps_queues_paused(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A reload does not unleash every queue at once."""
+    await _busy_server(hass, freezer, immich)
+    sent = commands(immich)
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert commands(immich) == sent
+    assert VIDEO in paused_queues(immich)
+
+
+async def test_scheduling_off_releases_but_keeps_held_queues(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Off resumes what the scheduler paused; a queue the user holds stays paused."""
+    await _busy_server(hass, freezer, immich)
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {"entity_id": "switch.immich_127_0_0_1_ocr"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": SCHEDULING_SWITCH}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(SCHEDULING_SWITCH).state == "off"
+    assert VIDEO not in paused_queues(immich)
+    assert "ocr" in paused_queues(immich)
+    # Nothing is paused again while scheduling is off.
+    await run_for(hass, freezer, immich, 30)
+    assert paused_queues(immich) == {"ocr"}
+
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": SCHEDULING_SWITCH}, blocking=True
+    )
+    await run_for(hass, freezer, immich, 5)
+    if immich.model.counts(THUMBNAILS).waiting:
+        assert VIDEO in paused_queues(immich)
+
+
+async def test_disabling_the_entry_releases_everything(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Disabled, the integration leaves no queue paused, held ones included."""
+    await _busy_server(hass, freezer, immich)
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {"entity_id": "switch.immich_127_0_0_1_ocr"},
+        blocking=True,
+    )
+    assert {VIDEO, "ocr"} <= paused_queues(immich)
+    await hass.config_entries.async_set_disabled_by(
+        loaded_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert paused_queues(immich) == set()
+
+
+async def test_removing_the_entry_releases_and_forgets(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    hass_storage: dict[str, object],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Removed, the integration resumes what it paused and deletes its storage."""
+    await _busy_server(hass, freezer, immich)
+    await hass.async_block_till_done()
+    key = f"{DOMAIN}.{loaded_entry.entry_id}"
+    await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert paused_queues(immich) == set()
+    assert key not in hass_storage
+
+
+async def test_release_while_unreachable_names_the_queues(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """If Immich cannot be reached, the user is told which queues to resume by hand."""
+    await _busy_server(hass, freezer, immich)
+    immich.faults.add(Fault(kind="html", status=502, count=None))
+    with patch(
+        "custom_components.immich_jobs.coordinator.persistent_notification.async_create"
+    ) as notify:
+        await hass.config_entries.async_set_disabled_by(
+            loaded_entry.entry_id, ConfigEntryDisabler.USER
+        )
+        await hass.async_block_till_done()
+    assert notify.call_count == 1
+    message = notify.call_args.args[1]
+    assert VIDEO in message
+    assert VIDEO in paused_queues(immich)
+
+
+async def test_grace_period_after_an_outage(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After Immich comes back, the integration watches a minute before commanding."""
+    immich.restart(downtime=30)
+    await run_for(hass, freezer, immich, 25)
+    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    await run_for(hass, freezer, immich, 15)
+    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    sent = commands(immich)
+    immich.model.upload(videos=40)
+    immich.model.upload(photos=1000)
+    await run_for(hass, freezer, immich, 30)
+    # Work that would be scheduled, but Immich may still be booting: no command yet.
+    assert commands(immich) == sent
+    assert VIDEO not in paused_queues(immich)
+    await run_for(hass, freezer, immich, 45)
+    assert len(commands(immich)) > len(sent)
+
+
+async def test_another_controller_raises_a_repair_issue(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A rival that keeps resuming a queue we pause is reported, and left alone."""
+    await _busy_server(hass, freezer, immich)
+    another_controller(
+        immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
+        until=immich.model.now + 600,
+    )  # fmt: skip
+    await run_for(hass, freezer, immich, 120)
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"fighting_controller_{loaded_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["queues"] == VIDEO
+    assert VIDEO in loaded_entry.runtime_data.contested
+    # It stops fighting: no more commands for that queue.
+    sent = [c for c in commands(immich) if c.endswith(VIDEO)]
+    await run_for(hass, freezer, immich, 60)
+    assert [c for c in commands(immich) if c.endswith(VIDEO)] == sent
+
+
+async def test_revoked_key_starts_reauth(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A 401 at any time asks the user for a new key; entities show the state is unknown."""
+    immich.revoke_key(KEY_ALL)
+    await run_for(hass, freezer, immich, 15)
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+
+
+async def test_lost_permissions_raise_a_repair_issue(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A 403 names the permission to add; fixing the key clears the issue by itself."""
+    issue_id = f"missing_permission_{loaded_entry.entry_id}"
+    immich.set_permissions(KEY_ALL, ["asset.read"])
+    await run_for(hass, freezer, immich, 15)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["permission"] in ("job.read", "queue.read")
+    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    sent = commands(immich)
+    immich.model.upload(photos=100, videos=2)
+    await run_for(hass, freezer, immich, 15)
+    assert commands(immich) == sent
+
+    immich.set_permissions(KEY_ALL, ["all"])
+    await run_for(hass, freezer, immich, 15)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+
+
+async def test_commands_refused_for_permission(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reads still work, commands are refused: issue raised, commands backed off."""
+    issue_id = f"missing_permission_{loaded_entry.entry_id}"
+    immich.faults.add(
+        Fault(
+            kind="status",
+            status=403,
+            scope="commands",
+            count=None,
+            body="Missing required permission: queue.update",
+        )
+    )
+    immich.model.upload(photos=300, videos=4)
+    await run_for(hass, freezer, immich, 60)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["permission"] == "queue.update"
+    # One refused command (the client also tries the older endpoint), then a pause of five
+    # minutes: no request storm.
+    assert len(commands(immich)) <= 2
+    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+
+    immich.faults.clear()
+    await run_for(hass, freezer, immich, 300, step=5)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_admin_rights_removed(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A key whose user lost admin rights gets its own repair issue."""
+    immich.set_admin(KEY_ALL, False)
+    await run_for(hass, freezer, immich, 15)
+    assert issue_registry.async_get_issue(DOMAIN, f"not_admin_{loaded_entry.entry_id}")
+    immich.set_admin(KEY_ALL, True)
+    await run_for(hass, freezer, immich, 15)
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"not_admin_{loaded_entry.entry_id}"
+    )
+
+
+@pytest.mark.parametrize("immich_profile", ["v2.4"])
+async def test_maintenance_mode_is_unknown_state(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """In maintenance mode nothing is read, so nothing is commanded."""
+    immich.set_maintenance(True)
+    immich.model.upload(photos=300, videos=4)
+    sent = commands(immich)
+    await run_for(hass, freezer, immich, 30)
+    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    assert commands(immich) == sent
+
+
+SECRET = "sk-very-secret-0123456789abcdef"
+
+
+@pytest.mark.parametrize("api_key", [SECRET])
+async def test_api_key_is_never_logged(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Not at debug level, not in errors, not through a revoked key or a proxy page."""
+    caplog.set_level(logging.DEBUG)
+    immich.add_key(SECRET, user=immich.admin)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    immich.model.upload(photos=100, videos=2)
+    await run_for(hass, freezer, immich, 20)
+    immich.faults.add(Fault(kind="html", status=200, count=3))
+    immich.faults.add(Fault(kind="malformed_json", count=2))
+    await run_for(hass, freezer, immich, 30)
+    immich.revoke_key(SECRET)
+    await run_for(hass, freezer, immich, 15)
+    assert caplog.records
+    for record in caplog.records:
+        assert SECRET not in record.getMessage()
+        assert SECRET not in str(record.exc_info)
+        assert SECRET not in (record.exc_text or "")
