@@ -371,7 +371,9 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._failing = True
         self.errors.append((dt_util.utcnow().isoformat(), kind))
         self.update_interval = timedelta(
-            seconds=self.config_entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+            seconds=self.config_entry.options.get(
+                CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
+            )
         )
 
     def _record(self, plan: Plan, why: str) -> None:
