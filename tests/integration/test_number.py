@@ -1,0 +1,143 @@
+"""The max concurrent queues number against the simulated Immich."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from homeassistant.components.number import (
+    ATTR_VALUE,
+    DOMAIN as NUMBER_DOMAIN,
+    SERVICE_SET_VALUE,
+)
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from simulator.faults import Fault
+from simulator.server import SimulatedImmich
+
+MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
+THUMBNAILS = "thumbnailGeneration"
+VIDEO = "videoConversion"
+SMART_SEARCH = "smartSearch"
+ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
+
+
+async def _run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    immich: SimulatedImmich,
+    seconds: int,
+) -> None:
+    """Let time pass on both clocks, one second at a time, every cycle finishing."""
+    for _ in range(seconds):
+        immich.model.advance(1)
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set up with one slot and no express lane, so priority alone decides."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _set(hass: HomeAssistant, value: float) -> None:
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: MAX_RUNNING, ATTR_VALUE: value},
+        blocking=True,
+    )
+
+
+def _running(immich: SimulatedImmich) -> set[str]:
+    return {q for q in DEFAULT_MANAGED if not immich.model.counts(q).is_paused}
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One configuration number, 0 to 12."""
+    immich.admin.id = ADMIN_ID
+    entry = MockConfigEntry(
+        domain=config_entry.domain,
+        title=config_entry.title,
+        unique_id=ADMIN_ID,
+        data=config_entry.data,
+    )
+    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.NUMBER]):
+        await _setup(hass, entry)
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def test_limit_decides_how_many_queues_run(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """2 lets a second queue run; 0 pauses every managed queue, even idle ones."""
+    immich.model.enqueue(THUMBNAILS, 30, duration=10)
+    immich.model.enqueue(SMART_SEARCH, 30, duration=10)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    await _setup(hass, config_entry)
+    assert _running(immich) == {THUMBNAILS}
+
+    await _set(hass, 2)
+    assert hass.states.get(MAX_RUNNING).state == "2.0"
+    assert config_entry.options[CONF_MAX_RUNNING] == 2
+    assert _running(immich) == {THUMBNAILS, SMART_SEARCH}
+
+    await _set(hass, 0)
+    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert _running(immich) == set()
+    await _run(hass, freezer, immich, 60)
+    assert _running(immich) == set()
+    assert immich.model.counts(THUMBNAILS).active == 0
+    assert immich.model.counts(THUMBNAILS).paused > 0
+    # Internal queues are never touched.
+    assert not immich.model.counts("backgroundTask").is_paused
+
+    await _set(hass, 1)
+    assert _running(immich) == {THUMBNAILS}
+
+
+async def test_limit_not_applied_stays_as_it_was(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Immich refuses the pauses: translated error, the limit keeps its value."""
+    immich.model.enqueue(THUMBNAILS, 30, duration=10)
+    await _setup(hass, config_entry)
+    immich.faults.add(Fault(kind="status", status=503, scope="commands", count=None))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _set(hass, 0)
+
+    assert err.value.translation_domain == "immich_jobs"
+    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert not immich.model.counts(THUMBNAILS).is_paused
