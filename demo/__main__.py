@@ -1,0 +1,332 @@
+"""Run the demo: ``python -m demo [--check] [--immich-url URL --api-key KEY]`` (see scripts/demo).
+
+Starts the bundled Immich simulator in this process (unless a real Immich is given) and a real
+Home Assistant in a child process group, onboards it over the REST API, adds Immich Jobs
+through its config flow, writes a dashboard, and starts a library import. Ctrl-C (or SIGTERM)
+stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+import shutil
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+from simulator.model import ImmichModel
+from simulator.profiles import PROFILES
+from simulator.scenarios import library_import, trickle
+from simulator.server import KEY_QUEUES, SimulatedImmich
+
+from . import check as checks
+from .check import say
+from .dashboard import Entities, dashboard, dump
+from .hass import (
+    DASHBOARD_FILE,
+    REPO,
+    DemoError,
+    HomeAssistantApi,
+    prepare_config,
+    start_process,
+    stop_process,
+)
+
+USERNAME = "demo"
+PASSWORD = "immich-demo"
+STATE_DIR = REPO / ".demo"
+DASHBOARD_PATH = "immich-jobs/queues"
+START_TIMEOUT = 120.0
+EXPRESS_MAX_JOBS = 25  # the integration's default, left unchanged
+# The workload: a library migrated into Immich, then a phone backing up now and then.
+IMPORT_PHOTOS = 1000
+IMPORT_VIDEOS = 30
+TRICKLE_EVERY = 45.0
+TRICKLE_PHOTOS = 5
+
+
+def port_free(port: int) -> bool:
+    """Tell whether nothing listens on 127.0.0.1:port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """Return a port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def choose_port(wanted: int, *, fallback: bool, what: str) -> int:
+    """Use `wanted`, or a free port when allowed; otherwise say what to do."""
+    if port_free(wanted):
+        return wanted
+    if fallback:
+        return free_port()
+    raise DemoError(
+        f"port {wanted} is in use ({what}); stop what uses it or pass another port"
+    )
+
+
+def log_tail(log: Path, lines: int = 25) -> str:
+    """Return the end of Home Assistant's log, to explain a failure."""
+    if not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return "\n".join(f"    {line}" for line in tail)
+
+
+class Demo:
+    """Everything the demo starts, and how to stop it."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        """Keep the command line."""
+        self.args = args
+        name = f"check-{os.getpid()}" if args.check else "config"
+        self.config_dir = STATE_DIR / name
+        self.log = self.config_dir / "home-assistant.log"
+        self.server: SimulatedImmich | None = None
+        self.hass: asyncio.subprocess.Process | None = None
+
+    async def stop(self) -> None:
+        """Stop Home Assistant (its whole process group), then the simulator."""
+        if self.hass is not None:
+            await stop_process(self.hass)
+        if self.server is not None:
+            await self.server.stop()
+
+    async def start_simulator(self) -> tuple[str, str]:
+        """Start the simulated Immich here; return its URL and the API key to use."""
+        profile = self.args.profile
+        self.server = SimulatedImmich(
+            profile,
+            ImmichModel(queues=PROFILES[profile].queues),
+            clock="real",
+            speed=self.args.speed,
+        )
+        port = choose_port(
+            self.args.immich_port, fallback=True, what="Immich simulator"
+        )
+        url = await self.server.start("127.0.0.1", 0 if self.args.check else port)
+        return url, KEY_QUEUES
+
+    def start_workload(self) -> None:
+        """Upload a library now; outside --check, keep a phone's backups trickling in."""
+        assert self.server is not None
+        model = self.server.model
+        self.server.sync_clock()
+        library_import(model, photos=IMPORT_PHOTOS, videos=IMPORT_VIDEOS, at=model.now)
+        if not self.args.check:
+            trickle(
+                model,
+                count=10_000,
+                every=TRICKLE_EVERY,
+                photos_each=TRICKLE_PHOTOS,
+                start=model.now + 4 * TRICKLE_EVERY,
+            )
+
+    async def run(self) -> int:
+        """Start everything, then check or wait for Ctrl-C."""
+        started = time.monotonic()
+        if self.args.immich_url:
+            immich_url, api_key = self.args.immich_url, self.args.api_key
+        else:
+            immich_url, api_key = await self.start_simulator()
+        port = choose_port(
+            self.args.port, fallback=self.args.check, what="Home Assistant"
+        )
+        prepare_config(self.config_dir, port)
+        self.hass = await start_process(
+            [
+                sys.executable,
+                "-m",
+                "homeassistant",
+                "--config",
+                str(self.config_dir),
+                "--skip-pip",
+            ],
+            self.config_dir / "console.log",
+        )
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, base)
+            await api.wait_until_up(self.hass, self.log, START_TIMEOUT)
+            refresh_token = await api.onboard(USERNAME, PASSWORD)
+            created = await api.flow(
+                "/api/config/config_entries/flow",
+                "immich_jobs",
+                [{"url": immich_url, "api_key": api_key, "verify_ssl": True}],
+            )
+            entry_id = created["result"]["entry_id"]
+            await api.flow(
+                "/api/config/config_entries/options/flow",
+                entry_id,
+                [{"poll_interval": self.args.poll_interval}, {}],
+            )
+            entities = Entities.from_registry(await api.registry(entry_id))
+            (self.config_dir / DASHBOARD_FILE).write_text(dump(dashboard(entities)))
+            if self.server is not None:
+                self.start_workload()
+            ready = time.monotonic() - started
+            if self.args.check:
+                return await self.check(api, entry_id, entities, ready)
+            self.banner(base, immich_url, api_key, ready)
+            if self.args.token_file:
+                self.args.token_file.write_text(
+                    f'{{"base": "{base}", "refresh_token": "{refresh_token}"}}'
+                )
+            await self.hass.wait()
+            raise DemoError(
+                f"Home Assistant stopped (code {self.hass.returncode}); see {self.log}"
+            )
+
+    def banner(self, base: str, immich_url: str, api_key: str, ready: float) -> None:
+        """Tell the newcomer where to look."""
+        lines = [
+            f"Immich Jobs demo ready in {ready:.0f} s.",
+            f"  Dashboard:  {base}/{DASHBOARD_PATH}",
+            f"  Login:      {USERNAME} / {PASSWORD} (a browser on this machine is let in directly)",
+        ]
+        if self.server is not None:
+            lines += [
+                f"  Immich:     simulated {self.args.profile} at {immich_url}/api, "
+                f"API key {api_key}, speed {self.args.speed:g}x",
+                f"  Workload:   a library import ({IMPORT_PHOTOS} photos, {IMPORT_VIDEOS} "
+                f"videos) now, then {TRICKLE_PHOTOS} photos every {TRICKLE_EVERY:.0f} s",
+            ]
+        else:
+            lines.append(f"  Immich:     {immich_url}")
+        lines += [f"  Logs:       {self.log}", "Ctrl-C stops everything."]
+        say("\n".join(lines))
+
+    async def check(
+        self, api: HomeAssistantApi, entry_id: str, entities: Entities, ready: float
+    ) -> int:
+        """Verify the demo end to end; raise DemoError on the first failure."""
+        say(f"demo --check: Home Assistant and Immich Jobs ready in {ready:.0f} s")
+        if (state := await api.entry_state(entry_id)) != "loaded":
+            raise DemoError(f"the config entry is {state!r}, not loaded")
+        checks.ok("config entry loaded")
+        if self.server is None:
+            present = list(entities.queues)
+        else:
+            present = list(self.server.model.queue_names)
+        await checks.check_entities(api, entities, present)
+        if self.server is None:
+            say("  --  scheduling checks skipped: they need the simulator's workload")
+            return 0
+        queues = checks.expected_queues(present)
+        watcher = checks.Watcher(self.server)
+        watcher.start()
+        try:
+            await checks.check_priority(
+                watcher,
+                queues,
+                max_running=1,
+                express_max=EXPRESS_MAX_JOBS,
+                poll_interval=self.args.poll_interval,
+            )
+            await checks.check_hold(
+                api,
+                watcher,
+                entities,
+                queues,
+                express_max=EXPRESS_MAX_JOBS,
+                hold_for=3 * self.args.poll_interval,
+            )
+        finally:
+            await watcher.stop()
+        say(f"  queue commands sent to Immich: {checks.command_summary(self.server)}")
+        return 0
+
+
+async def amain(args: argparse.Namespace) -> int:
+    """Run the demo; on Ctrl-C, SIGTERM or SIGHUP stop what was started, once."""
+    demo = Demo(args)
+    task = asyncio.current_task()
+    assert task is not None
+    stopping = False
+
+    def on_signal() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            say("\nStopping the demo...")
+            task.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, on_signal)
+    started = time.monotonic()
+    code = 1
+    try:
+        code = await demo.run()
+    except asyncio.CancelledError:
+        task.uncancel()
+        code = 0
+    except DemoError as err:
+        say(f"scripts/demo{' --check' if args.check else ''} FAILED: {err}", error=True)
+        if tail := log_tail(demo.log):
+            say(f"  end of {demo.log}:\n{tail}", error=True)
+    finally:
+        await demo.stop()
+    if args.check:
+        if code == 0:
+            shutil.rmtree(demo.config_dir, ignore_errors=True)
+            say(f"demo --check passed in {time.monotonic() - started:.0f} s")
+        else:
+            say(f"  Home Assistant's files are kept in {demo.config_dir}", error=True)
+    return code
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="verify headless, then stop"
+    )
+    parser.add_argument("--immich-url", help="a real Immich instead of the simulator")
+    parser.add_argument("--api-key", help="an admin's API key of that Immich")
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
+    parser.add_argument(
+        "--immich-port", type=int, default=2283, help="the simulator's port"
+    )
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="v3.1")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second"
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=int,
+        default=None,
+        help="the integration's poll interval option (default 5 s, 2 s with --check)",
+    )
+    parser.add_argument("--token-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if bool(args.immich_url) != bool(args.api_key):
+        parser.error("--immich-url and --api-key go together")
+    if args.poll_interval is None:
+        args.poll_interval = 2 if args.check else 5
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args: Any = parse_args(argv)
+    return asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
