@@ -1,0 +1,258 @@
+"""Sensors against the simulated Immich: counts, status, totals, and which entities exist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.immich_jobs.const import (
+    CONF_EXPRESS_LANE,
+    CONF_MANAGED_QUEUES,
+    CONF_MAX_RUNNING,
+)
+from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_UNAVAILABLE,
+    EntityCategory,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from simulator.faults import Fault
+from simulator.model import ALL_QUEUES, ImmichModel
+from simulator.server import SimulatedImmich
+
+THUMBNAILS = "thumbnailGeneration"
+VIDEO = "videoConversion"
+SMART_SEARCH = "smartSearch"
+PREFIX = "sensor.immich_127_0_0_1"
+ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
+
+
+async def _run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    immich: SimulatedImmich,
+    seconds: int,
+) -> None:
+    """Let time pass on both clocks, one second at a time, every cycle finishing."""
+    for _ in range(seconds):
+        immich.model.advance(1)
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _setup(
+    hass: HomeAssistant, entry: MockConfigEntry, **options: object
+) -> MockConfigEntry:
+    """Set up with one slot and no express lane, so priority alone decides."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
+def _state(hass: HomeAssistant, entity: str) -> str:
+    state = hass.states.get(f"{PREFIX}_{entity}")
+    assert state is not None, entity
+    return state.state
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_entities(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every sensor, with work queued so that the values mean something."""
+    immich.admin.id = ADMIN_ID
+    entry = MockConfigEntry(
+        domain=config_entry.domain,
+        title=config_entry.title,
+        unique_id=ADMIN_ID,
+        data=config_entry.data,
+    )
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    immich.model.inject_failed(SMART_SEARCH, 2)
+    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SENSOR]):
+        await _setup(hass, entry)
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def test_active_and_failed_are_diagnostic_and_disabled(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The less-used counts exist, but disabled and in the diagnostic category."""
+    await _setup(hass, config_entry)
+    for kind in ("active", "failed"):
+        entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert entry.entity_category is EntityCategory.DIAGNOSTIC
+        assert hass.states.get(entity_id) is None
+    pending = entity_registry.async_get(f"{PREFIX}_thumbnail_generation_pending")
+    assert pending is not None
+    assert pending.disabled_by is None
+    assert pending.entity_category is None
+
+
+async def test_status_follows_the_scheduler(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Running, draining, queued, held and idle, as the user would see them."""
+    immich.model.enqueue(VIDEO, 2, kind="video", duration=20)
+    immich.model.enqueue(SMART_SEARCH, 10, duration=10)
+    await _setup(hass, config_entry)
+    # smartSearch outranks videoConversion: the video's running job drains.
+    assert _state(hass, "smart_search_status") == "running"
+    assert _state(hass, "video_conversion_status") == "draining"
+    assert _state(hass, "thumbnail_generation_status") == "idle"
+
+    await _run(hass, freezer, immich, 21)
+    assert immich.model.counts(VIDEO).active == 0
+    assert _state(hass, "video_conversion_status") == "queued"
+    assert _state(hass, "video_conversion_pending") == "1"
+
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_OFF,
+        {ATTR_ENTITY_ID: "switch.immich_127_0_0_1_video_conversion"},
+        blocking=True,
+    )
+    assert _state(hass, "video_conversion_status") == "held"
+
+    # Work done everywhere but in the held queue: idle queues stay idle.
+    await _run(hass, freezer, immich, 60)
+    assert _state(hass, "smart_search_status") == "idle"
+    assert _state(hass, "smart_search_pending") == "0"
+    assert _state(hass, "video_conversion_status") == "held"
+
+
+async def test_server_totals(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Pending jobs add up every queue; running queues names them."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    immich.model.set_delayed("notifications", 2)
+    await _setup(hass, config_entry)
+
+    # 17 thumbnails + 2 videos waiting or paused, 2 delayed notifications.
+    assert _state(hass, "pending_jobs") == "21"
+    running = hass.states.get(f"{PREFIX}_running_queues")
+    assert running is not None
+    # The video's first job still runs after its pause (draining).
+    assert running.state == "2"
+    assert running.attributes["queues"] == [THUMBNAILS, VIDEO]
+
+
+async def test_unavailable_while_reads_fail(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Failed reads make the sensors unavailable; the next good read brings them back."""
+    immich.model.enqueue(THUMBNAILS, 20, duration=10)
+    await _setup(hass, config_entry)
+    fault = immich.faults.add(Fault(kind="malformed_json", scope="reads", count=None))
+    await _run(hass, freezer, immich, 30)
+    assert _state(hass, "thumbnail_generation_pending") == STATE_UNAVAILABLE
+    assert _state(hass, "pending_jobs") == STATE_UNAVAILABLE
+
+    immich.faults.remove(fault)
+    await _run(hass, freezer, immich, 30)
+    assert _state(hass, "thumbnail_generation_pending") != STATE_UNAVAILABLE
+    assert _state(hass, "pending_jobs") != STATE_UNAVAILABLE
+
+
+async def test_new_queue_gets_entities_after_a_reload(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Immich upgraded with a new queue (OCR): its entities appear on the next reload."""
+    immich.model = ImmichModel(queues=[q for q in ALL_QUEUES if q != "ocr"])
+    await _setup(hass, config_entry)
+    assert not _ocr_entities(entity_registry, config_entry)
+    assert hass.states.get(f"{PREFIX}_ocr_pending") is None
+    assert _state(hass, "thumbnail_generation_pending") == "0"
+
+    immich.model = ImmichModel()
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _state(hass, "ocr_pending") == "0"
+    assert _state(hass, "ocr_status") == "idle"
+    assert hass.states.get("switch.immich_127_0_0_1_ocr") is not None
+    assert hass.states.get("button.immich_127_0_0_1_ocr_run_now") is not None
+    assert len(_ocr_entities(entity_registry, config_entry)) == 6
+
+
+def _ocr_entities(
+    entity_registry: er.EntityRegistry, entry: MockConfigEntry
+) -> set[str]:
+    return {
+        registered.entity_id
+        for registered in er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        )
+        if "_ocr" in registered.entity_id
+    }
+
+
+async def test_unmanaged_queue_entities_are_removed(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A queue taken out of the managed set loses its entities on reload; others stay."""
+    await _setup(hass, config_entry)
+    ocr_entities = _ocr_entities(entity_registry, config_entry)
+    assert len(ocr_entities) == 6  # pending, status, active, failed, switch, button
+
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            **config_entry.options,
+            CONF_MANAGED_QUEUES: sorted(DEFAULT_MANAGED - {"ocr"}),
+        },
+    )
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert not _ocr_entities(entity_registry, config_entry)
+    for entity_id in ocr_entities:
+        assert entity_registry.async_get(entity_id) is None
+        assert hass.states.get(entity_id) is None
+    assert _state(hass, "thumbnail_generation_pending") == "0"
+    assert entity_registry.async_get(f"{PREFIX}_pending_jobs") is not None
