@@ -121,7 +121,8 @@ def test_flow_steps_errors_and_aborts_are_translated() -> None:
                 if name == "_abort_if_unique_id_configured":
                     assert "already_configured" in section["abort"]
                 if name == "_abort_if_unique_id_mismatch":
-                    assert "unique_id_mismatch" in section["abort"]
+                    reason = _keyword(node, "reason") or "unique_id_mismatch"
+                    assert reason in section["abort"], f"abort {reason}"
             if (
                 isinstance(node, ast.Assign)
                 and isinstance(node.targets[0], ast.Subscript)
@@ -145,6 +146,8 @@ def test_exceptions_and_issues_are_translated() -> None:
             name = _call_name(call)
             if name == "async_create_issue":
                 assert key in strings.get("issues", {}), f"{path.name}: issue {key}"
+            elif name == "SelectSelectorConfig":
+                assert strings["selector"][key]["options"], f"{path.name}: selector {key}"
             elif "Description" not in name:
                 assert key in strings.get("exceptions", {}), f"{path.name}: {key}"
 
