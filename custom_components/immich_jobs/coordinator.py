@@ -473,6 +473,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 flips.popleft()
             if len(flips) >= FIGHT_FLIPS and queue not in self.contested:
                 self.contested.add(queue)
+                # Not ours any more: leaving the managed set must not resume it either.
+                self.memory = replace(self.memory, owned=self.memory.owned - {queue})
                 LOGGER.warning(
                     "Queue %s keeps being flipped against the integration's commands; "
                     "leaving it alone until the integration is reloaded",
