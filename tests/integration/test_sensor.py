@@ -28,7 +28,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from simulator.faults import Fault
 from simulator.model import ALL_QUEUES, ImmichModel
 from simulator.server import SimulatedImmich
@@ -178,19 +178,44 @@ async def test_unavailable_while_reads_fail(
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Failed reads make the sensors unavailable; the next good read brings them back."""
+    """Failed reads make the sensors unavailable, logged once; a good read brings them back."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     await _setup(hass, config_entry)
     fault = immich.faults.add(Fault(kind="malformed_json", scope="reads", count=None))
     await _run(hass, freezer, immich, 30)
+    assert fault.hits > 1
     assert _state(hass, "thumbnail_generation_pending") == STATE_UNAVAILABLE
     assert _state(hass, "pending_jobs") == STATE_UNAVAILABLE
+    assert caplog.text.count("Error fetching immich_jobs data") == 1
 
     immich.faults.remove(fault)
     await _run(hass, freezer, immich, 30)
     assert _state(hass, "thumbnail_generation_pending") != STATE_UNAVAILABLE
     assert _state(hass, "pending_jobs") != STATE_UNAVAILABLE
+    assert caplog.text.count("Fetching immich_jobs data recovered") == 1
+
+
+async def test_one_service_device_per_server(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Every entity belongs to one service device carrying Immich's version."""
+    await _setup(hass, config_entry)
+    devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
+    assert len(devices) == 1
+    device = devices[0]
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.identifiers == {("immich_jobs", config_entry.unique_id)}
+    assert device.sw_version == "v3.1.0"
+    assert device.configuration_url == immich.url
+    entities = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
+    assert entities
+    assert {entity.device_id for entity in entities} == {device.id}
 
 
 async def test_new_queue_gets_entities_after_a_reload(
