@@ -235,12 +235,9 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
             if result is not None:
                 base, identity = result
                 await self._abort_if_other_account(entry, identity)
+                # The entry keeps its unique id: entities and the device are keyed on it.
                 return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=identity
-                    if _UUID.fullmatch(identity)
-                    else entry.unique_id,
-                    data_updates={**user_input, CONF_URL: base},
+                    entry, data_updates={**user_input, CONF_URL: base}
                 )
         return self.async_show_form(
             step_id="reconfigure",

@@ -384,10 +384,10 @@ async def test_reconfigure_refuses_another_server(
     assert loaded_entry.data[CONF_URL] == immich.url
 
 
-async def test_reconfigure_upgrades_url_identity(
+async def test_reconfigure_keeps_the_entry_identity(
     hass: HomeAssistant, immich: SimulatedImmich
 ) -> None:
-    """An entry made with a seed key gets the admin's id once a key may read it."""
+    """An entry made with a seed key keeps its id, so its entities keep theirs."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=immich.url,
@@ -397,7 +397,8 @@ async def test_reconfigure_upgrades_url_identity(
     result = await entry.start_reconfigure_flow(hass)
     result = await _submit(hass, result["flow_id"], immich.url, KEY_ALL)
     assert result["reason"] == "reconfigure_successful"
-    assert entry.unique_id == immich.admin.id
+    assert entry.unique_id == immich.url
+    assert entry.data[CONF_API_KEY] == KEY_ALL
 
 
 # --- options --------------------------------------------------------------------------------
