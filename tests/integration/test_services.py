@@ -316,3 +316,40 @@ async def test_pause_processing_refused_changes_nothing(
     assert intents.hold_until is None
     assert intents.restore_max_running is None
     assert THUMBNAILS not in _paused(immich)
+
+
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        (Fault(kind="status", status=401, body="Invalid API key"), "invalid_auth"),
+        (Fault(kind="status", status=403, body="Forbidden"), "not_admin"),
+        (Fault(kind="drop"), "cannot_connect"),
+        (None, "maintenance"),
+    ],
+)
+async def test_start_queue_errors_are_translated(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    fault: Fault | None,
+    key: str,
+) -> None:
+    """Each way Immich can fail a command has its own message."""
+    await _setup(hass, config_entry)
+    if fault is None:
+        immich.set_maintenance(True)
+    else:
+        fault.scope = "commands"
+        immich.faults.add(fault)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass,
+            "start_queue",
+            config_entry_id=config_entry.entry_id,
+            queue=SMART_SEARCH,
+        )
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == key
+    assert str(err.value) != key
