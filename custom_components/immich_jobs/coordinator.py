@@ -284,10 +284,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         )
         self._record(plan, why)
         await self._async_recheck_permission(now)
-        snapshot, failure = await self._async_apply(
+        snapshot, sent, failure = await self._async_apply(
             plan.commands, snapshot, now, strict=strict
         )
-        self.memory = plan.memory
+        self.memory = self._memory_after(plan, sent)
         if plan.finished_run_now & self.intents.run_now:
             self.intents.run_now -= plan.finished_run_now
         self._save()
@@ -386,23 +386,25 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now: datetime,
         *,
         strict: bool = False,
-    ) -> tuple[Snapshot, ImmichError | None]:
+    ) -> tuple[Snapshot, set[str], ImmichError | None]:
         """Send the plan's commands unless commanding is suspended.
 
-        Return the new snapshot and the first error Immich answered. A user's change
-        (`strict`) is tried even while commands are blocked for a missing permission.
+        Return the new snapshot, the queues Immich obeyed and the first error it answered.
+        A user's change (`strict`) is tried even while commands are blocked for a missing
+        permission, and stops at the first refusal.
         """
+        sent: set[str] = set()
         if not commands:
-            return snapshot, None
+            return snapshot, sent, None
         if self._quiet_until and now < self._quiet_until:
             LOGGER.debug("Grace period after an outage: not commanding %s", commands)
-            return snapshot, None
+            return snapshot, sent, None
         if (
             not strict
             and self._commands_blocked_until
             and now < self._commands_blocked_until
         ):
-            return snapshot, None
+            return snapshot, sent, None
         updated = dict(snapshot)
         failure: ImmichError | None = None
         for command in commands:
@@ -417,7 +419,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             except MissingPermission as err:
                 self._commands_blocked_until = now + FORBIDDEN_BACKOFF
                 self._raise_permission_issue(err.permission)
-                return updated, err
+                return updated, sent, err
             except InvalidAuth as err:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -436,14 +438,33 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                     (now.isoformat(), f"{command.action} {command.queue}")
                 )
                 failure = failure or err
+                if strict:
+                    return updated, sent, failure
                 continue
             LOGGER.debug("%s %s: %s", command.action, command.queue, command.reason)
+            sent.add(command.queue)
             self._command_failures.pop(command.queue, None)
             self._expected[command.queue] = paused
         if self._commands_blocked_until is not None:
             self._commands_blocked_until = None
             self._delete_issue(ISSUE_PERMISSION)
-        return updated, failure
+        return updated, sent, failure
+
+    def _memory_after(self, plan: Plan, sent: set[str]) -> Memory:
+        """Ownership follows what Immich did, not what the plan wished.
+
+        A pause that was not sent is not ours; a queue whose resume was not sent stays ours
+        (it is still paused, and a release must still resume it).
+        """
+        owned = set(plan.memory.owned)
+        for command in plan.commands:
+            if command.queue in sent:
+                continue
+            if command.action is Action.PAUSE:
+                owned.discard(command.queue)
+            elif command.queue in self.memory.owned:
+                owned.add(command.queue)
+        return replace(plan.memory, owned=frozenset(owned))
 
     async def _async_recheck_permission(self, now: datetime) -> None:
         """After the back-off, ask Immich whether the key may command queues again."""

@@ -374,3 +374,30 @@ async def test_api_key_is_never_logged(
         assert SECRET not in record.getMessage()
         assert SECRET not in str(record.exc_info)
         assert SECRET not in (record.exc_text or "")
+
+
+async def test_failed_resume_stays_owned_for_release(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A queue whose resume Immich refused is still the integration's to give back."""
+    await _busy_server(hass, freezer, immich)
+    immich.faults.add(Fault(kind="status", status=500, scope="commands", count=None))
+    # The photos finish: the plan now wants the videos resumed, and Immich refuses.
+    for _ in range(200):
+        await run_for(hass, freezer, immich, 1)
+        thumbnails = immich.model.counts(THUMBNAILS)
+        if not thumbnails.waiting + thumbnails.paused:
+            break
+    await run_for(hass, freezer, immich, 5)
+    assert VIDEO in paused_queues(immich)
+    assert VIDEO in _owned(loaded_entry)
+
+    immich.faults.clear()
+    await hass.config_entries.async_set_disabled_by(
+        loaded_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    assert VIDEO not in paused_queues(immich)
