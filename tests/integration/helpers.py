@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
 from homeassistant.core import HomeAssistant
 from simulator.server import SimulatedImmich
 
@@ -43,3 +47,16 @@ def commands(immich: SimulatedImmich) -> list[str]:
         for record in immich.requests
         if record.method == "PUT"
     ]
+
+
+async def setup_one_slot(
+    hass: HomeAssistant, entry: MockConfigEntry, **options: object
+) -> MockConfigEntry:
+    """Set up with one slot and no express lane, so priority alone decides."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
@@ -23,35 +20,13 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
+from .helpers import run_for, setup_one_slot
+
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 VIDEO_RUN_NOW = "button.immich_127_0_0_1_video_conversion_run_now"
 VIDEO_STATUS = "sensor.immich_127_0_0_1_video_conversion_status"
 ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
-
-
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    immich: SimulatedImmich,
-    seconds: int,
-) -> None:
-    """Let time pass on both clocks, one second at a time, every cycle finishing."""
-    for _ in range(seconds):
-        immich.model.advance(1)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up with one slot and no express lane, so priority alone decides."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _press(hass: HomeAssistant, entity_id: str) -> None:
@@ -76,7 +51,7 @@ async def test_entities(
         data=config_entry.data,
     )
     with patch("custom_components.immich_jobs.PLATFORMS", [Platform.BUTTON]):
-        await _setup(hass, entry)
+        await setup_one_slot(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
@@ -89,7 +64,7 @@ async def test_run_now_runs_a_low_priority_queue_until_empty(
     """Videos jump the queue at once, run until empty, then the scheduler takes over."""
     immich.model.enqueue(THUMBNAILS, 60, duration=10)
     immich.model.enqueue(VIDEO, 2, kind="video", duration=5)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     # The videos lost the slot: paused, their first job finishing (draining).
     assert immich.model.counts(VIDEO).is_paused
     assert hass.states.get(VIDEO_STATUS).state == "draining"
@@ -104,7 +79,7 @@ async def test_run_now_runs_a_low_priority_queue_until_empty(
     assert immich.model.counts(THUMBNAILS).is_paused
     assert VIDEO in config_entry.runtime_data.intents.run_now
 
-    await _run(hass, freezer, immich, 20)
+    await run_for(hass, freezer, immich, 20)
 
     assert immich.model.counts(VIDEO).waiting + immich.model.counts(VIDEO).paused == 0
     assert immich.model.counts(VIDEO).active == 0
@@ -115,7 +90,7 @@ async def test_run_now_runs_a_low_priority_queue_until_empty(
 
     # New videos wait their turn again (no lasting run-now).
     immich.model.enqueue(VIDEO, 2, kind="video", duration=5)
-    await _run(hass, freezer, immich, 5)
+    await run_for(hass, freezer, immich, 5)
     assert immich.model.counts(VIDEO).is_paused
 
 
@@ -127,7 +102,7 @@ async def test_run_now_that_cannot_be_sent_is_forgotten(
     """Immich refuses the resume: translated error, and no run-now is left pending."""
     immich.model.enqueue(THUMBNAILS, 60, duration=10)
     immich.model.enqueue(VIDEO, 2, kind="video", duration=5)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="status", status=500, scope="commands", count=None))
 
     with pytest.raises(HomeAssistantError) as err:
@@ -145,7 +120,7 @@ async def test_run_now_when_immich_is_unreachable(
     config_entry: MockConfigEntry,
 ) -> None:
     """No read possible: the user is told Immich could not be reached."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="drop", scope="reads"))
 
     with pytest.raises(HomeAssistantError) as err:

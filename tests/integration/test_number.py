@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from custom_components.immich_jobs.const import CONF_MAX_RUNNING
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.components.number import (
     ATTR_VALUE,
@@ -28,35 +26,13 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
+from .helpers import run_for, setup_one_slot
+
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 SMART_SEARCH = "smartSearch"
 ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
-
-
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    immich: SimulatedImmich,
-    seconds: int,
-) -> None:
-    """Let time pass on both clocks, one second at a time, every cycle finishing."""
-    for _ in range(seconds):
-        immich.model.advance(1)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up with one slot and no express lane, so priority alone decides."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _set(hass: HomeAssistant, value: float) -> None:
@@ -88,7 +64,7 @@ async def test_entities(
         data=config_entry.data,
     )
     with patch("custom_components.immich_jobs.PLATFORMS", [Platform.NUMBER]):
-        await _setup(hass, entry)
+        await setup_one_slot(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
@@ -102,7 +78,7 @@ async def test_limit_decides_how_many_queues_run(
     immich.model.enqueue(THUMBNAILS, 30, duration=10)
     immich.model.enqueue(SMART_SEARCH, 30, duration=10)
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert _running(immich) == {THUMBNAILS}
 
     await _set(hass, 2)
@@ -113,7 +89,7 @@ async def test_limit_decides_how_many_queues_run(
     await _set(hass, 0)
     assert hass.states.get(MAX_RUNNING).state == "0.0"
     assert _running(immich) == set()
-    await _run(hass, freezer, immich, 60)
+    await run_for(hass, freezer, immich, 60)
     assert _running(immich) == set()
     assert immich.model.counts(THUMBNAILS).active == 0
     assert immich.model.counts(THUMBNAILS).paused > 0
@@ -131,7 +107,7 @@ async def test_limit_not_applied_stays_as_it_was(
 ) -> None:
     """Immich refuses the pauses: translated error, the limit keeps its value."""
     immich.model.enqueue(THUMBNAILS, 30, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="status", status=503, scope="commands", count=None))
 
     with pytest.raises(HomeAssistantError) as err:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import (
-    CONF_EXPRESS_LANE,
-    CONF_MANAGED_QUEUES,
-    CONF_MAX_RUNNING,
-)
+from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.const import (
@@ -33,38 +27,13 @@ from simulator.faults import Fault
 from simulator.model import ALL_QUEUES, ImmichModel
 from simulator.server import SimulatedImmich
 
+from .helpers import run_for, setup_one_slot
+
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 SMART_SEARCH = "smartSearch"
 PREFIX = "sensor.immich_127_0_0_1"
 ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
-
-
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    immich: SimulatedImmich,
-    seconds: int,
-) -> None:
-    """Let time pass on both clocks, one second at a time, every cycle finishing."""
-    for _ in range(seconds):
-        immich.model.advance(1)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _setup(
-    hass: HomeAssistant, entry: MockConfigEntry, **options: object
-) -> MockConfigEntry:
-    """Set up with one slot and no express lane, so priority alone decides."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
 
 
 def _state(hass: HomeAssistant, entity: str) -> str:
@@ -93,7 +62,7 @@ async def test_entities(
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
     immich.model.inject_failed(SMART_SEARCH, 2)
     with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SENSOR]):
-        await _setup(hass, entry)
+        await setup_one_slot(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
@@ -104,7 +73,7 @@ async def test_active_and_failed_are_diagnostic_and_disabled(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """The less-used counts exist, but disabled and in the diagnostic category."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     for kind in ("active", "failed"):
         entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
         entry = entity_registry.async_get(entity_id)
@@ -127,13 +96,13 @@ async def test_status_follows_the_scheduler(
     """Running, draining, queued, held and idle, as the user would see them."""
     immich.model.enqueue(VIDEO, 2, kind="video", duration=20)
     immich.model.enqueue(SMART_SEARCH, 10, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     # smartSearch outranks videoConversion: the video's running job drains.
     assert _state(hass, "smart_search_status") == "running"
     assert _state(hass, "video_conversion_status") == "draining"
     assert _state(hass, "thumbnail_generation_status") == "idle"
 
-    await _run(hass, freezer, immich, 21)
+    await run_for(hass, freezer, immich, 21)
     assert immich.model.counts(VIDEO).active == 0
     assert _state(hass, "video_conversion_status") == "queued"
     assert _state(hass, "video_conversion_pending") == "1"
@@ -147,7 +116,7 @@ async def test_status_follows_the_scheduler(
     assert _state(hass, "video_conversion_status") == "held"
 
     # Work done everywhere but in the held queue: idle queues stay idle.
-    await _run(hass, freezer, immich, 60)
+    await run_for(hass, freezer, immich, 60)
     assert _state(hass, "smart_search_status") == "idle"
     assert _state(hass, "smart_search_pending") == "0"
     assert _state(hass, "video_conversion_status") == "held"
@@ -162,7 +131,7 @@ async def test_server_totals(
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
     immich.model.set_delayed("notifications", 2)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
 
     # 17 thumbnails + 2 videos waiting or paused, 2 delayed notifications.
     assert _state(hass, "pending_jobs") == "21"
@@ -182,16 +151,16 @@ async def test_unavailable_while_reads_fail(
 ) -> None:
     """Failed reads make the sensors unavailable, logged once; a good read brings them back."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     fault = immich.faults.add(Fault(kind="malformed_json", scope="reads", count=None))
-    await _run(hass, freezer, immich, 30)
+    await run_for(hass, freezer, immich, 30)
     assert fault.hits > 1
     assert _state(hass, "thumbnail_generation_pending") == STATE_UNAVAILABLE
     assert _state(hass, "pending_jobs") == STATE_UNAVAILABLE
     assert caplog.text.count("Error fetching immich_jobs data") == 1
 
     immich.faults.remove(fault)
-    await _run(hass, freezer, immich, 30)
+    await run_for(hass, freezer, immich, 30)
     assert _state(hass, "thumbnail_generation_pending") != STATE_UNAVAILABLE
     assert _state(hass, "pending_jobs") != STATE_UNAVAILABLE
     assert caplog.text.count("Fetching immich_jobs data recovered") == 1
@@ -205,7 +174,7 @@ async def test_one_service_device_per_server(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Every entity belongs to one service device carrying Immich's version."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
     assert len(devices) == 1
     device = devices[0]
@@ -226,7 +195,7 @@ async def test_new_queue_gets_entities_after_a_reload(
 ) -> None:
     """Immich upgraded with a new queue (OCR): its entities appear on the next reload."""
     immich.model = ImmichModel(queues=[q for q in ALL_QUEUES if q != "ocr"])
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert not _ocr_entities(entity_registry, config_entry)
     assert hass.states.get(f"{PREFIX}_ocr_pending") is None
     assert _state(hass, "thumbnail_generation_pending") == "0"
@@ -261,7 +230,7 @@ async def test_unmanaged_queue_entities_are_removed(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """A queue taken out of the managed set loses its entities on reload; others stay."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     ocr_entities = _ocr_entities(entity_registry, config_entry)
     assert len(ocr_entities) == 6  # pending, status, active, failed, switch, button
 

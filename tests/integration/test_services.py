@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.const import (
-    CONF_EXPRESS_LANE,
-    CONF_MAX_RUNNING,
-    DOMAIN,
-)
+from custom_components.immich_jobs.const import CONF_MAX_RUNNING, DOMAIN
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -24,43 +16,16 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
+from .helpers import paused_queues, run_for, setup_one_slot
+
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 FAILED_SENSOR = "sensor.immich_127_0_0_1_thumbnail_generation_failed"
 
 
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    immich: SimulatedImmich,
-    seconds: int,
-) -> None:
-    """Let time pass on both clocks, one second at a time, every cycle finishing."""
-    for _ in range(seconds):
-        immich.model.advance(1)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Set up with one slot and no express lane, so priority alone decides."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
-
-
 async def _call(hass: HomeAssistant, service: str, **data: object) -> None:
     await hass.services.async_call(DOMAIN, service, data, blocking=True)
-
-
-def _paused(immich: SimulatedImmich) -> set[str]:
-    return {q for q in DEFAULT_MANAGED if immich.model.counts(q).is_paused}
 
 
 @pytest.mark.parametrize(("mode", "force"), [("missing", False), ("all", True)])
@@ -72,7 +37,7 @@ async def test_start_queue(
     force: bool,
 ) -> None:
     """Immich is asked to queue the job for missing or all assets; the queue gets work."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     with patch.object(immich.model, "start", wraps=immich.model.start) as start:
         await _call(
             hass,
@@ -94,7 +59,7 @@ async def test_start_queue_defaults_to_missing(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
     """Without a mode, only missing assets are queued (Immich's "Missing")."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     with patch.object(immich.model, "start", wraps=immich.model.start) as start:
         await _call(
             hass,
@@ -110,7 +75,7 @@ async def test_start_queue_while_running_is_refused(
 ) -> None:
     """Immich's 400 "Job is already running" reaches the user in its own words."""
     immich.model.enqueue(THUMBNAILS, 10, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
 
     with pytest.raises(HomeAssistantError) as err:
         await _call(
@@ -130,7 +95,7 @@ async def test_start_queue_without_permission(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
     """A key without job.create: the user is told which permission to add."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
 
     with pytest.raises(HomeAssistantError) as err:
         await _call(
@@ -149,7 +114,7 @@ async def test_unknown_queue(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
     """A queue this server does not have: a validation error listing the real ones."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
 
     with pytest.raises(ServiceValidationError) as err:
         await _call(
@@ -171,7 +136,7 @@ async def test_entry_not_found(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
     """An id that is no Immich Jobs entry."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     other = MockConfigEntry(domain="demo")
     other.add_to_hass(hass)
 
@@ -186,7 +151,7 @@ async def test_entry_not_loaded(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
     """An entry that is set up but not loaded (Immich down at start)."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
 
@@ -208,7 +173,7 @@ async def test_clear_failed(
 ) -> None:
     """Failed jobs are removed and the failed sensor shows it at once."""
     immich.model.inject_failed(THUMBNAILS, 4)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert hass.states.get(FAILED_SENSOR).state == "4"
 
     await _call(
@@ -224,7 +189,7 @@ async def test_clear_failed_unreachable(
 ) -> None:
     """A proxy answers instead of Immich: translated error, nothing cleared."""
     immich.model.inject_failed(THUMBNAILS, 4)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
     with pytest.raises(HomeAssistantError) as err:
@@ -249,8 +214,8 @@ async def test_pause_processing_for_a_duration(
     """Everything is held for the duration, then the previous limit comes back by itself."""
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     immich.model.enqueue(SMART_SEARCH, 50, duration=10)
-    await _setup(hass, config_entry)
-    assert THUMBNAILS not in _paused(immich)
+    await setup_one_slot(hass, config_entry)
+    assert THUMBNAILS not in paused_queues(immich)
 
     await _call(
         hass,
@@ -259,18 +224,18 @@ async def test_pause_processing_for_a_duration(
         duration={"minutes": 5},
     )
 
-    assert _paused(immich) == set(DEFAULT_MANAGED)
+    assert paused_queues(immich) == set(DEFAULT_MANAGED)
     assert hass.states.get(MAX_RUNNING).state == "0.0"
 
-    await _run(hass, freezer, immich, 290)
-    assert _paused(immich) == set(DEFAULT_MANAGED)
+    await run_for(hass, freezer, immich, 290)
+    assert paused_queues(immich) == set(DEFAULT_MANAGED)
     assert hass.states.get(MAX_RUNNING).state == "0.0"
 
-    await _run(hass, freezer, immich, 15)
+    await run_for(hass, freezer, immich, 15)
     assert hass.states.get(MAX_RUNNING).state == "1.0"
     assert config_entry.options[CONF_MAX_RUNNING] == 1
-    assert THUMBNAILS not in _paused(immich)
-    assert SMART_SEARCH in _paused(immich)
+    assert THUMBNAILS not in paused_queues(immich)
+    assert SMART_SEARCH in paused_queues(immich)
 
 
 async def test_pause_processing_until_raised(
@@ -281,12 +246,12 @@ async def test_pause_processing_until_raised(
 ) -> None:
     """Without a duration the hold lasts until the limit is raised again."""
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
 
     await _call(hass, "pause_processing", config_entry_id=config_entry.entry_id)
-    await _run(hass, freezer, immich, 120)
+    await run_for(hass, freezer, immich, 120)
 
-    assert _paused(immich) == set(DEFAULT_MANAGED)
+    assert paused_queues(immich) == set(DEFAULT_MANAGED)
     assert hass.states.get(MAX_RUNNING).state == "0.0"
     assert config_entry.runtime_data.intents.hold_until is None
 
@@ -299,7 +264,7 @@ async def test_pause_processing_refused_changes_nothing(
 ) -> None:
     """Immich refuses the pauses: translated error, limit and timer as before."""
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
 
     with pytest.raises(HomeAssistantError) as err:
@@ -315,7 +280,7 @@ async def test_pause_processing_refused_changes_nothing(
     intents = config_entry.runtime_data.intents
     assert intents.hold_until is None
     assert intents.restore_max_running is None
-    assert THUMBNAILS not in _paused(immich)
+    assert THUMBNAILS not in paused_queues(immich)
 
 
 @pytest.mark.parametrize(
@@ -335,7 +300,7 @@ async def test_start_queue_errors_are_translated(
     key: str,
 ) -> None:
     """Each way Immich can fail a command has its own message."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     if fault is None:
         immich.set_maintenance(True)
     else:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
     SERVICE_TURN_OFF,
@@ -33,6 +30,8 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
+from .helpers import run_for, setup_one_slot
+
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation"
@@ -40,33 +39,6 @@ VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
 THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
 ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
-
-
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    immich: SimulatedImmich,
-    seconds: int,
-) -> None:
-    """Let time pass on both clocks, one second at a time, every cycle finishing."""
-    for _ in range(seconds):
-        immich.model.advance(1)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _setup(
-    hass: HomeAssistant, entry: MockConfigEntry, **options: object
-) -> MockConfigEntry:
-    """Set up with one slot and no express lane, so priority alone decides."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
 
 
 def _fixed_entry(immich: SimulatedImmich, entry: MockConfigEntry) -> MockConfigEntry:
@@ -100,7 +72,7 @@ async def test_entities(
     """One override per managed queue and the scheduling switch, all on."""
     config_entry = _fixed_entry(immich, config_entry)
     with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SWITCH]):
-        await _setup(hass, config_entry)
+        await setup_one_slot(hass, config_entry)
     await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
@@ -112,7 +84,7 @@ async def test_off_holds_a_queue_paused_while_a_slot_is_free(
 ) -> None:
     """Off pauses the queue at once; it stays paused with work and a free slot; on lets it run."""
     _busy(immich)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert not immich.model.counts(THUMBNAILS).is_paused
     assert immich.model.counts(VIDEO).is_paused
 
@@ -123,7 +95,7 @@ async def test_off_holds_a_queue_paused_while_a_slot_is_free(
     assert hass.states.get(THUMBNAIL_STATUS).state == "held"
 
     # The running thumbnails drain, the slot goes to the videos; thumbnails stay held.
-    await _run(hass, freezer, immich, 40)
+    await run_for(hass, freezer, immich, 40)
     thumbnails = immich.model.counts(THUMBNAILS)
     assert thumbnails.is_paused
     assert thumbnails.paused > 0
@@ -136,7 +108,7 @@ async def test_off_holds_a_queue_paused_while_a_slot_is_free(
     # Higher priority again: the videos are paused (their running job drains), then
     # the thumbnails get the slot.
     assert immich.model.counts(VIDEO).is_paused
-    await _run(hass, freezer, immich, 30)
+    await run_for(hass, freezer, immich, 30)
     assert not immich.model.counts(THUMBNAILS).is_paused
     assert immich.model.counts(THUMBNAILS).active > 0
     assert immich.model.counts(VIDEO).active == 0
@@ -150,7 +122,7 @@ async def test_off_without_permission_changes_nothing(
 ) -> None:
     """A key without job.create: the user sees which permission, the switch stays on."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     assert not immich.model.counts(THUMBNAILS).is_paused
 
     with pytest.raises(HomeAssistantError) as err:
@@ -171,7 +143,7 @@ async def test_off_while_immich_is_unreachable_changes_nothing(
 ) -> None:
     """Immich answers the read but not the command: translated error, intent unchanged."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
     with pytest.raises(HomeAssistantError) as err:
@@ -190,7 +162,7 @@ async def test_on_when_the_read_fails_keeps_the_queue_held(
 ) -> None:
     """Letting a queue run needs a read of Immich; without one, the hold stays."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
     immich.faults.add(Fault(kind="status", status=500, scope="reads"))
 
@@ -210,7 +182,7 @@ async def test_scheduling_off_resumes_what_the_integration_paused(
     """Off gives back the queues the scheduler paused, not the ones the user holds."""
     _busy(immich)
     immich.model.enqueue("smartSearch", 5, duration=10)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     await _switch(hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search")
     assert immich.model.counts(VIDEO).is_paused
 
@@ -236,7 +208,7 @@ async def test_scheduling_off_when_immich_refuses_stays_on(
 ) -> None:
     """If a paused queue cannot be resumed, scheduling stays on and the user is told."""
     _busy(immich)
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
     with pytest.raises(HomeAssistantError) as err:
@@ -246,7 +218,7 @@ async def test_scheduling_off_when_immich_refuses_stays_on(
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
     assert config_entry.runtime_data.intents.scheduling
     # Still scheduling: whatever the failed attempt resumed is put back in its place.
-    await _run(hass, freezer, immich, 5)
+    await run_for(hass, freezer, immich, 5)
     assert immich.model.counts(VIDEO).is_paused
     assert not immich.model.counts(THUMBNAILS).is_paused
 
@@ -258,13 +230,13 @@ async def test_unavailable_while_immich_is_unreachable(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The switches follow the coordinator: unavailable while reads fail, back afterwards."""
-    await _setup(hass, config_entry)
+    await setup_one_slot(hass, config_entry)
     fault = immich.faults.add(Fault(kind="status", status=503, count=None))
-    await _run(hass, freezer, immich, 40)
+    await run_for(hass, freezer, immich, 40)
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_UNAVAILABLE
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_UNAVAILABLE
 
     immich.faults.remove(fault)
-    await _run(hass, freezer, immich, 40)
+    await run_for(hass, freezer, immich, 40)
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
