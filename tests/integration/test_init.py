@@ -1,0 +1,64 @@
+"""Set-up checks Immich first: retry while it is away, ask for a new key when it refuses."""
+
+from __future__ import annotations
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_URL
+from homeassistant.core import HomeAssistant
+from simulator.faults import Fault
+from simulator.server import KEY_ALL, SimulatedImmich
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    if entry.entry_id not in {e.entry_id for e in hass.config_entries.async_entries()}:
+        entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_unreachable_server_retries(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    unused_tcp_port: int,
+) -> None:
+    """Nothing listening: Home Assistant retries the set-up later."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        data={**config_entry.data, CONF_URL: f"http://127.0.0.1:{unused_tcp_port}"},
+    )
+    await _setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_proxy_error_page_retries(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """Immich behind a proxy that answers with an error page: retried, nothing commanded."""
+    immich.faults.add(Fault(kind="html", status=502, count=None))
+    await _setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not [r for r in immich.requests if r.method == "PUT"]
+
+
+async def test_revoked_key_asks_for_a_new_one(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """A key Immich no longer accepts fails the set-up and starts reauthentication."""
+    immich.revoke_key(KEY_ALL)
+    await _setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_unload(
+    hass: HomeAssistant, immich: SimulatedImmich, loaded_entry: MockConfigEntry
+) -> None:
+    """Unloading removes the entities' data source and leaves Immich as it is."""
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert not [r for r in immich.requests if r.method == "PUT"]
