@@ -147,7 +147,9 @@ def test_exceptions_and_issues_are_translated() -> None:
             if name == "async_create_issue":
                 assert key in strings.get("issues", {}), f"{path.name}: issue {key}"
             elif name == "SelectSelectorConfig":
-                assert strings["selector"][key]["options"], f"{path.name}: selector {key}"
+                assert strings["selector"][key]["options"], (
+                    f"{path.name}: selector {key}"
+                )
             elif "Description" not in name:
                 assert key in strings.get("exceptions", {}), f"{path.name}: {key}"
 
