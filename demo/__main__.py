@@ -26,7 +26,7 @@ from simulator.profiles import PROFILES
 from simulator.scenarios import library_import, trickle
 from simulator.server import KEY_QUEUES, SimulatedImmich
 
-from . import check as checks
+from . import check as checks, screenshot
 from .check import say
 from .dashboard import Entities, dashboard, dump
 from .hass import (
@@ -55,6 +55,8 @@ TRICKLE_PHOTOS = 5
 def port_free(port: int) -> bool:
     """Tell whether nothing listens on 127.0.0.1:port."""
     with socket.socket() as sock:
+        # Like the servers themselves: connections in TIME_WAIT do not make a port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -94,7 +96,10 @@ class Demo:
     def __init__(self, args: argparse.Namespace) -> None:
         """Keep the command line."""
         self.args = args
-        name = f"check-{os.getpid()}" if args.check else "config"
+        if args.check:
+            name = f"check-{os.getpid()}"
+        else:
+            name = "screenshot" if args.screenshot else "config"
         self.config_dir = STATE_DIR / name
         self.log = self.config_dir / "home-assistant.log"
         self.server: SimulatedImmich | None = None
@@ -145,7 +150,9 @@ class Demo:
         else:
             immich_url, api_key = await self.start_simulator()
         port = choose_port(
-            self.args.port, fallback=self.args.check, what="Home Assistant"
+            self.args.port,
+            fallback=bool(self.args.check or self.args.screenshot),
+            what="Home Assistant",
         )
         prepare_config(self.config_dir, port)
         self.hass = await start_process(
@@ -170,6 +177,10 @@ class Demo:
                 [{"url": immich_url, "api_key": api_key, "verify_ssl": True}],
             )
             entry_id = created["result"]["entry_id"]
+            if self.server is not None:
+                # Before the options are saved: saving them makes the integration look at
+                # once, so it meets the import from its first second.
+                self.start_workload()
             await api.flow(
                 "/api/config/config_entries/options/flow",
                 entry_id,
@@ -177,11 +188,11 @@ class Demo:
             )
             entities = Entities.from_registry(await api.registry(entry_id))
             (self.config_dir / DASHBOARD_FILE).write_text(dump(dashboard(entities)))
-            if self.server is not None:
-                self.start_workload()
             ready = time.monotonic() - started
             if self.args.check:
                 return await self.check(api, entry_id, entities, ready)
+            if self.args.screenshot:
+                return await self.screenshot(base, entities)
             self.banner(base, immich_url, api_key, ready)
             if self.args.token_file:
                 self.args.token_file.write_text(
@@ -210,6 +221,26 @@ class Demo:
             lines.append(f"  Immich:     {immich_url}")
         lines += [f"  Logs:       {self.log}", "Ctrl-C stops everything."]
         say("\n".join(lines))
+
+    async def screenshot(self, base: str, entities: Entities) -> int:
+        """Photograph the dashboard once the import is visibly under way."""
+        if self.server is not None:
+            model = self.server.model
+            say("Waiting for videos to queue up behind the thumbnails...")
+            await checks.wait_for(
+                "thumbnail generation running while video conversion waits its turn",
+                lambda: (
+                    model.counts("thumbnailGeneration").active > 0
+                    and model.counts("videoConversion").is_paused
+                    and model.counts("videoConversion").paused > 0
+                ),
+                timeout=300,
+            )
+        await screenshot.take(
+            f"{base}/{DASHBOARD_PATH}", self.args.screenshot, len(entities.queues)
+        )
+        say(f"Saved {self.args.screenshot}")
+        return 0
 
     async def check(
         self, api: HomeAssistantApi, entry_id: str, entities: Entities, ready: float
@@ -312,6 +343,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=None,
         help="the integration's poll interval option (default 5 s, 2 s with --check)",
+    )
+    parser.add_argument(
+        "--screenshot", type=Path, help="save a PNG of the dashboard, then stop"
     )
     parser.add_argument("--token-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -40,20 +40,32 @@ class Entities:
         return found
 
 
-def dashboard(entities: Entities) -> dict[str, Any]:
-    """Return the Lovelace config: global controls, a pending-jobs graph, a card per queue."""
+SERVER_NAMES = {
+    "scheduling": "Automatic scheduling",
+    "max_running": "Max concurrent queues",
+    "total_pending": "Pending jobs",
+    "running_queues": "Running queues",
+}
+
+
+def dashboard(entities: Entities, hours_to_show: float = 0.1) -> dict[str, Any]:
+    """Return the Lovelace config: global controls and a graph, then every queue in order."""
     server = entities.server
-    cards: list[dict[str, Any]] = [
+    controls: list[dict[str, Any]] = [
+        {"type": "heading", "heading": "Scheduler"},
         {
             "type": "entities",
-            "title": "Scheduler",
             "state_color": True,
-            "entities": [server[key] for key in SERVER_KEYS if key in server],
+            "entities": [
+                {"entity": server[key], "name": SERVER_NAMES[key]}
+                for key in SERVER_KEYS
+                if key in server
+            ],
         },
         {
             "type": "history-graph",
             "title": "Pending jobs per queue",
-            "hours_to_show": 0.25,
+            "hours_to_show": hours_to_show,
             "entities": [
                 {"entity": keys["pending"], "name": queue_display_name(queue)}
                 for queue, keys in entities.queues.items()
@@ -61,7 +73,10 @@ def dashboard(entities: Entities) -> dict[str, Any]:
             ],
         },
     ]
-    cards.extend(
+    queues: list[dict[str, Any]] = [
+        {"type": "heading", "heading": "Queues, most important first"}
+    ]
+    queues.extend(
         queue_card(queue_display_name(queue), keys)
         for queue, keys in entities.queues.items()
     )
@@ -72,7 +87,12 @@ def dashboard(entities: Entities) -> dict[str, Any]:
                 "title": "Queues",
                 "path": "queues",
                 "icon": "mdi:tray-full",
-                "cards": cards,
+                "type": "sections",
+                "max_columns": 3,
+                "sections": [
+                    {"type": "grid", "cards": controls},
+                    {"type": "grid", "column_span": 2, "cards": queues},
+                ],
             }
         ],
     }
@@ -112,6 +132,7 @@ def queue_card(title: str, keys: Mapping[str, str]) -> dict[str, Any]:
         "columns": 4,
         "state_color": True,
         "entities": rows,
+        "grid_options": {"columns": 12},
     }
 
 
