@@ -1,0 +1,117 @@
+"""The README documents everything a user meets: entities, fields, options, actions, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+INTEGRATION = ROOT / "custom_components" / "immich_jobs"
+# Line breaks inside a sentence do not matter to a reader: compare with whitespace collapsed.
+README = " ".join((ROOT / "README.md").read_text().split())
+EN: dict[str, Any] = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+SERVICES: dict[str, Any] = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+
+
+def first_sentence(message: str) -> str:
+    """Return a message up to its first full stop, colon or placeholder (what a user reads first)."""
+    return re.split(r"(?<=\.)\s|:\s|\{", message, maxsplit=1)[0].strip()
+
+
+def entity_names() -> list[tuple[str, str]]:
+    """Every entity's (platform.key, name) from the translations."""
+    return [
+        (f"{platform}.{key}", entity["name"])
+        for platform, entities in EN["entity"].items()
+        for key, entity in entities.items()
+    ]
+
+
+@pytest.mark.parametrize(("entity", "name"), entity_names())
+def test_entity_documented(entity: str, name: str) -> None:
+    """Each entity appears under its translated name, as a code span in the entity tables."""
+    assert f"`{name}`" in README, f"{entity} ({name!r}) is missing from README.md"
+
+
+def test_status_states_documented() -> None:
+    """Each state of the status sensor is explained."""
+    states = EN["entity"]["sensor"]["status"]["state"]
+    for label in states.values():
+        assert f"**{label}**" in README, f"status {label!r} is missing from README.md"
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "label"),
+    [
+        (step, field, label)
+        for section in ("config", "options")
+        for step, content in EN[section]["step"].items()
+        for field, label in content.get("data", {}).items()
+    ],
+)
+def test_field_documented(step: str, field: str, label: str) -> None:
+    """Every set-up field and option appears under its label, in bold."""
+    assert f"**{label}**" in README, f"{step}.{field} ({label!r}) is missing"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        content["title"]
+        for section in ("config", "options")
+        for content in EN[section]["step"].values()
+    ],
+)
+def test_step_named(title: str) -> None:
+    """Every form is named so that a user can find it."""
+    assert title in README
+
+
+@pytest.mark.parametrize("action", sorted(SERVICES))
+def test_action_documented(action: str) -> None:
+    """Every action appears with its id, its name and each of its fields."""
+    assert f"`immich_jobs.{action}`" in README
+    assert f"**{EN['services'][action]['name']}**" in README
+    for field in SERVICES[action].get("fields", {}):
+        assert f"`{field}`" in README, f"{action}.{field} is missing"
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "message"),
+    [
+        (kind, key, message)
+        for section in ("config", "options")
+        for kind in ("error", "abort")
+        for key, message in EN[section].get(kind, {}).items()
+        # Errors of the options form explain themselves where they appear.
+        if section == "config"
+    ],
+)
+def test_flow_message_explained(kind: str, key: str, message: str) -> None:
+    """Troubleshooting quotes every error and abort of the forms."""
+    assert first_sentence(message) in README, f"{kind} {key}: {message!r}"
+
+
+@pytest.mark.parametrize("key", sorted(EN["issues"]))
+def test_repair_issue_explained(key: str) -> None:
+    """Troubleshooting names every repair issue by its title."""
+    assert f"**{EN['issues'][key]['title']}**" in README
+
+
+def test_images_exist() -> None:
+    """Every image the README shows is in the repository."""
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert images, "the README shows the dashboard screenshot"
+    for image in images:
+        assert (ROOT / image).is_file(), image
+
+
+def test_links_to_files_exist() -> None:
+    """Relative links point at files of the repository."""
+    for target in re.findall(r"\]\((?!https?:|#)([^)]+)\)", README):
+        assert (ROOT / target).exists(), target
