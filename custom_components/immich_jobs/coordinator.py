@@ -193,6 +193,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._failing = False
         self._quiet_until: datetime | None = None
         self._commands_blocked_until: datetime | None = None
+        # Seconds until a held-back command may go out, when none took effect this cycle.
+        self._held_back: float | None = None
         self._expected: dict[str, bool] = {}
         self._command_failures: dict[str, tuple[int, datetime]] = {}
         self._flips: dict[str, deque[datetime]] = {}
@@ -291,7 +293,12 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         if plan.finished_run_now & self.intents.run_now:
             self.intents.run_now -= plan.finished_run_now
         self._save()
-        self.update_interval = timedelta(seconds=max(plan.next_check, 1.0))
+        interval = max(plan.next_check, 1.0)
+        if self._held_back is not None:
+            # Every command is held back (grace period, back-off, missing permission):
+            # looking again in 2 s to see them take effect would only poll Immich faster.
+            interval = max(interval, min(self._held_back, self._poll_interval()))
+        self.update_interval = timedelta(seconds=interval)
         if strict and failure is not None:
             raise failure
         return ImmichJobsData(queues=snapshot, states=plan.states)
@@ -366,15 +373,16 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             self._delete_issue(ISSUE_PERMISSION)
         return snapshot
 
+    def _poll_interval(self) -> float:
+        return float(
+            self.config_entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+        )
+
     def _note_failure(self, kind: str) -> None:
         """Remember the failure; look again at the regular interval, not an idle one."""
         self._failing = True
         self.errors.append((dt_util.utcnow().isoformat(), kind))
-        self.update_interval = timedelta(
-            seconds=self.config_entry.options.get(
-                CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-            )
-        )
+        self.update_interval = timedelta(seconds=self._poll_interval())
 
     def _record(self, plan: Plan, why: str) -> None:
         self.plans.append((f"{dt_util.utcnow().isoformat()} {why}", plan))
@@ -391,25 +399,31 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
         Return the new snapshot, the queues Immich obeyed and the first error it answered.
         A user's change (`strict`) is tried even while commands are blocked for a missing
-        permission, and stops at the first refusal.
+        permission, and stops at the first refusal. When no command took effect,
+        `_held_back` says in how many seconds one may.
         """
         sent: set[str] = set()
+        self._held_back = None
         if not commands:
             return snapshot, sent, None
         if self._quiet_until and now < self._quiet_until:
             LOGGER.debug("Grace period after an outage: not commanding %s", commands)
+            self._held_back = (self._quiet_until - now).total_seconds()
             return snapshot, sent, None
         if (
             not strict
             and self._commands_blocked_until
             and now < self._commands_blocked_until
         ):
+            self._held_back = (self._commands_blocked_until - now).total_seconds()
             return snapshot, sent, None
         updated = dict(snapshot)
         failure: ImmichError | None = None
+        retry_at: list[datetime] = []
         for command in commands:
             retry = self._command_failures.get(command.queue)
             if not strict and retry is not None and now < retry[1]:
+                retry_at.append(retry[1])
                 continue
             paused = command.action is Action.PAUSE
             try:
@@ -419,6 +433,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             except MissingPermission as err:
                 self._commands_blocked_until = now + FORBIDDEN_BACKOFF
                 self._raise_permission_issue(err.permission)
+                if not sent:
+                    self._held_back = FORBIDDEN_BACKOFF.total_seconds()
                 return updated, sent, err
             except InvalidAuth as err:
                 raise ConfigEntryAuthFailed(
@@ -430,6 +446,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 failures = self._command_failures.get(command.queue, (0, now))[0] + 1
                 delay = min(COMMAND_RETRY * 2 ** (failures - 1), MAX_COMMAND_RETRY)
                 self._command_failures[command.queue] = (failures, now + delay)
+                retry_at.append(now + delay)
                 if failures == 1:
                     LOGGER.warning(
                         "Could not %s queue %s: %s", command.action, command.queue, err
@@ -445,6 +462,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             sent.add(command.queue)
             self._command_failures.pop(command.queue, None)
             self._expected[command.queue] = paused
+        if not sent and retry_at:
+            self._held_back = (min(retry_at) - now).total_seconds()
         if self._commands_blocked_until is not None:
             self._commands_blocked_until = None
             self._delete_issue(ISSUE_PERMISSION)
