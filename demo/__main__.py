@@ -17,7 +17,6 @@ import signal
 import socket
 import sys
 import time
-from typing import Any
 
 import aiohttp
 
@@ -170,7 +169,7 @@ class Demo:
         async with aiohttp.ClientSession() as session:
             api = HomeAssistantApi(session, base)
             await api.wait_until_up(self.hass, self.log, START_TIMEOUT)
-            refresh_token = await api.onboard(USERNAME, PASSWORD)
+            await api.onboard(USERNAME, PASSWORD)
             created = await api.flow(
                 "/api/config/config_entries/flow",
                 "immich_jobs",
@@ -194,10 +193,6 @@ class Demo:
             if self.args.screenshot:
                 return await self.screenshot(base, entities)
             self.banner(base, immich_url, api_key, ready)
-            if self.args.token_file:
-                self.args.token_file.write_text(
-                    f'{{"base": "{base}", "refresh_token": "{refresh_token}"}}'
-                )
             await self.hass.wait()
             raise DemoError(
                 f"Home Assistant stopped (code {self.hass.returncode}); see {self.log}"
@@ -347,7 +342,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot", type=Path, help="save a PNG of the dashboard, then stop"
     )
-    parser.add_argument("--token-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if bool(args.immich_url) != bool(args.api_key):
         parser.error("--immich-url and --api-key go together")
@@ -358,8 +352,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    args: Any = parse_args(argv)
-    return asyncio.run(amain(args))
+    return asyncio.run(amain(parse_args(argv)))
 
 
 if __name__ == "__main__":

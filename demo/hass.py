@@ -141,8 +141,8 @@ class HomeAssistantApi:
         """POST to a REST path."""
         return await self._json("POST", path, payload or {})
 
-    async def onboard(self, username: str, password: str) -> str:
-        """Create the owner account and log in; return a refresh token (for a browser)."""
+    async def onboard(self, username: str, password: str) -> None:
+        """Create the owner account and log in as it."""
         created = await self.post(
             "/api/onboarding/users",
             {
@@ -165,7 +165,6 @@ class HomeAssistantApi:
                 raise DemoError(f"/auth/token answered {resp.status}")
             tokens = await resp.json()
         self.token = tokens["access_token"]
-        return str(tokens["refresh_token"])
 
     async def flow(self, path: str, handler: str, steps: list[dict[str, Any]]) -> Any:
         """Run a config or options flow over REST, one form answer per step."""
