@@ -1,0 +1,1 @@
+"""Reliability: the integration under injected faults, bad inputs and a simulated week."""

@@ -1,0 +1,113 @@
+"""Fixtures of the reliability suite: recording clients, fake DNS, the harness, the results.
+
+Every case that passes records what it checked; at the end of the session the results go to
+``.cache/reliability/results.json`` (git-ignored), which ``scripts/reliability_summary``
+turns into the figures of the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+import json
+from pathlib import Path
+import time
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import DummyCookieJar
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from simulator.server import SimulatedImmich
+
+from .harness import SECRET, ClientLog, FakeResolver, Harness, RecordingClient
+
+RESULTS = Path(__file__).parents[2] / ".cache" / "reliability" / "results.json"
+
+
+class Results:
+    """What the suite checked, case by case (only passing cases are recorded)."""
+
+    def __init__(self) -> None:
+        """Start empty; the clock starts with the first reliability test."""
+        self.started = time.perf_counter()
+        self.entries: list[dict[str, Any]] = []
+
+    def record(self, kind: str, case: str, checked: list[str], **data: Any) -> None:
+        """Keep one passing case."""
+        self.entries.append(
+            {"kind": kind, "case": case, "invariants": sorted(set(checked)), **data}
+        )
+
+    def write(self) -> None:
+        """Write the JSON the summary script reads."""
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "duration_s": round(time.perf_counter() - self.started, 1),
+            "entries": self.entries,
+        }
+        RESULTS.write_text(json.dumps(payload, indent=1, sort_keys=True))
+
+
+@pytest.fixture(scope="session")
+def results() -> Generator[Results]:
+    """Collect the suite's results; write them when the session ends."""
+    collected = Results()
+    yield collected
+    if collected.entries:
+        collected.write()
+
+
+@pytest.fixture(autouse=True)
+def fake_dns() -> Generator[FakeResolver]:
+    """Resolve names without the network: `immich.test` is the simulator's host."""
+    resolver = FakeResolver({"immich.test": "127.0.0.1"})
+    with patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=resolver,
+    ):
+        yield resolver
+
+
+@pytest.fixture
+def client_log(immich: SimulatedImmich) -> Generator[ClientLog]:
+    """Make the integration's clients record what they do."""
+    log = ClientLog(immich)
+
+    def create_client(
+        hass: HomeAssistant, url: str, api_key: str, verify_ssl: bool
+    ) -> RecordingClient:
+        session = async_create_clientsession(
+            hass, verify_ssl=verify_ssl, cookie_jar=DummyCookieJar()
+        )
+        return RecordingClient(session, url, api_key, log=log)
+
+    with patch("custom_components.immich_jobs.create_client", create_client):
+        yield log
+
+
+@pytest.fixture
+def api_key(immich: SimulatedImmich) -> str:
+    """Return an admin key with every permission, only the reliability suite uses."""
+    immich.add_key(SECRET, name="reliability", permissions=["all"])
+    return SECRET
+
+
+@pytest.fixture
+async def harness(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    client_log: ClientLog,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
+) -> Harness:
+    """Return a loaded entry with both clocks in hand and debug logs captured."""
+    caplog.set_level("DEBUG", logger="custom_components.immich_jobs")
+    harness = Harness(hass, immich, loaded_entry, freezer, caplog, client_log)
+    # Set-up leaves a refresh in flight: let it end before time jumps.
+    await harness.settle()
+    return harness
