@@ -15,7 +15,7 @@ from homeassistant.config_entries import (
     ConfigEntryDisabler,
     ConfigEntryState,
 )
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from simulator.faults import Fault, another_controller
@@ -401,3 +401,19 @@ async def test_failed_resume_stays_owned_for_release(
     )
     await hass.async_block_till_done()
     assert VIDEO not in paused_queues(immich)
+
+
+async def test_home_assistant_stopping_releases_nothing(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Shutting Home Assistant down leaves the queues as they are for the next start."""
+    await _busy_server(hass, freezer, immich)
+    sent = commands(immich)
+    paused = paused_queues(immich)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert commands(immich) == sent
+    assert paused_queues(immich) == paused
