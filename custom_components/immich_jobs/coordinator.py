@@ -88,6 +88,7 @@ PLAN_HISTORY = 10
 ISSUE_FIGHTING = "fighting_controller"
 ISSUE_PERMISSION = "missing_permission"
 ISSUE_NOT_ADMIN = "not_admin"
+ISSUE_INTERNAL_PAUSED = "internal_queues_paused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +276,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Run one cycle (the lock held); `strict` raises the first command Immich refused."""
         snapshot = await self._async_read()
         now = dt_util.utcnow()
+        self._check_internal_queues(snapshot)
         self._detect_fighting(snapshot, now)
         policy = self.policy(snapshot)
         plan = make_plan(
@@ -532,6 +534,49 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                         "queues": ", ".join(sorted(self.contested)),
                     },
                 )
+
+    def paused_internal_queues(self) -> list[str]:
+        """List Immich's internal queues that are paused (never by this integration)."""
+        return sorted(
+            name
+            for name, queue in self.data.queues.items()
+            if not is_manageable(name) and queue.is_paused
+        )
+
+    def _check_internal_queues(self, snapshot: Snapshot) -> None:
+        """Tell the user when internal queues are paused: the old add-on leaves them so.
+
+        A paused backgroundTask stops trash emptying and deletions; Immich's page has no
+        button to resume it, so the repair offers one.
+        """
+        paused = sorted(
+            name
+            for name, queue in snapshot.items()
+            if not is_manageable(name) and queue.is_paused
+        )
+        if not paused:
+            self._delete_issue(ISSUE_INTERNAL_PAUSED)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{ISSUE_INTERNAL_PAUSED}_{self.config_entry.entry_id}",
+            is_fixable=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_INTERNAL_PAUSED,
+            translation_placeholders={
+                "title": self.config_entry.title,
+                "queues": ", ".join(paused),
+            },
+            data={"entry_id": self.config_entry.entry_id},
+        )
+
+    async def async_resume_internal_queues(self) -> None:
+        """Resume the paused internal queues (the user asked, through the repair)."""
+        async with self._lock:
+            for name in self.paused_internal_queues():
+                await self.client.async_set_paused(name, False)
+        await self.async_refresh()
 
     def _raise_permission_issue(self, permission: str) -> None:
         ir.async_create_issue(
