@@ -151,6 +151,15 @@ def policy_from_options(options: Mapping[str, Any], present: Snapshot | None) ->
     )
 
 
+def paused_internal_queues(snapshot: Snapshot) -> list[str]:
+    """List the internal queues that are paused in a snapshot."""
+    return sorted(
+        name
+        for name, queue in snapshot.items()
+        if not is_manageable(name) and queue.is_paused
+    )
+
+
 def managed_queues(options: Mapping[str, Any], present: Snapshot) -> list[str]:
     """List the managed queues this server has, in priority order (entities follow it)."""
     policy = policy_from_options(options, present)
@@ -338,15 +347,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             ) from err
         except Forbidden as err:
             self._note_failure("not_admin")
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                f"{ISSUE_NOT_ADMIN}_{self.config_entry.entry_id}",
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=ISSUE_NOT_ADMIN,
-                translation_placeholders={"title": self.config_entry.title},
-            )
+            self._raise_issue(ISSUE_NOT_ADMIN, ir.IssueSeverity.ERROR)
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="not_admin"
             ) from err
@@ -522,26 +523,15 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                     "leaving it alone until the integration is reloaded",
                     queue,
                 )
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    f"{ISSUE_FIGHTING}_{self.config_entry.entry_id}",
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.WARNING,
-                    translation_key=ISSUE_FIGHTING,
-                    translation_placeholders={
-                        "title": self.config_entry.title,
-                        "queues": ", ".join(sorted(self.contested)),
-                    },
+                self._raise_issue(
+                    ISSUE_FIGHTING,
+                    ir.IssueSeverity.WARNING,
+                    queues=", ".join(sorted(self.contested)),
                 )
 
     def paused_internal_queues(self) -> list[str]:
         """List Immich's internal queues that are paused (never by this integration)."""
-        return sorted(
-            name
-            for name, queue in self.data.queues.items()
-            if not is_manageable(name) and queue.is_paused
-        )
+        return paused_internal_queues(self.data.queues)
 
     def _check_internal_queues(self, snapshot: Snapshot) -> None:
         """Tell the user when internal queues are paused: the old add-on leaves them so.
@@ -549,26 +539,15 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         A paused backgroundTask stops trash emptying and deletions; Immich's page has no
         button to resume it, so the repair offers one.
         """
-        paused = sorted(
-            name
-            for name, queue in snapshot.items()
-            if not is_manageable(name) and queue.is_paused
-        )
+        paused = paused_internal_queues(snapshot)
         if not paused:
             self._delete_issue(ISSUE_INTERNAL_PAUSED)
             return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{ISSUE_INTERNAL_PAUSED}_{self.config_entry.entry_id}",
-            is_fixable=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_INTERNAL_PAUSED,
-            translation_placeholders={
-                "title": self.config_entry.title,
-                "queues": ", ".join(paused),
-            },
-            data={"entry_id": self.config_entry.entry_id},
+        self._raise_issue(
+            ISSUE_INTERNAL_PAUSED,
+            ir.IssueSeverity.WARNING,
+            fixable=True,
+            queues=", ".join(paused),
         )
 
     async def async_resume_internal_queues(self) -> None:
@@ -579,17 +558,29 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         await self.async_refresh()
 
     def _raise_permission_issue(self, permission: str) -> None:
+        self._raise_issue(
+            ISSUE_PERMISSION, ir.IssueSeverity.ERROR, permission=permission
+        )
+
+    def _raise_issue(
+        self,
+        issue: str,
+        severity: ir.IssueSeverity,
+        *,
+        fixable: bool = False,
+        **placeholders: str,
+    ) -> None:
+        """Raise (or update) one of this server's repair issues."""
+        entry = self.config_entry
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"{ISSUE_PERMISSION}_{self.config_entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_PERMISSION,
-            translation_placeholders={
-                "title": self.config_entry.title,
-                "permission": permission,
-            },
+            f"{issue}_{entry.entry_id}",
+            is_fixable=fixable,
+            severity=severity,
+            translation_key=issue,
+            translation_placeholders={"title": entry.title, **placeholders},
+            data={"entry_id": entry.entry_id} if fixable else None,
         )
 
     def _delete_issue(self, issue: str) -> None:

@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from bench.run import to_status
 from custom_components.immich_jobs.api import ImmichClient
 from custom_components.immich_jobs.const import (
     CONF_POLL_INTERVAL,
@@ -168,18 +169,7 @@ def assert_clean_log(caplog: pytest.LogCaptureFixture, outages: int = 1) -> list
 
 def model_snapshot(immich: SimulatedImmich) -> Snapshot:
     """Return the simulator's real state, as the integration's client would parse it."""
-    return {
-        name: QueueStatus(
-            name=name,
-            is_paused=counts.is_paused,
-            active=counts.active,
-            waiting=counts.waiting,
-            paused=counts.paused,
-            delayed=counts.delayed,
-            failed=counts.failed,
-        )
-        for name, counts in immich.model.snapshot().items()
-    }
+    return to_status(immich.model.snapshot())
 
 
 class Harness:
