@@ -50,6 +50,8 @@ _QUEUE_NAME_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,99}$")
 # Printable ASCII without spaces: Immich's keys are alphanumeric, and anything else would break
 # (or smuggle) an HTTP header.
 _KEY_RE: Final = re.compile(r"^[!-~]+$")
+# Immich's keys are 43 characters; anything this long was pasted by mistake.
+MAX_KEY_LENGTH: Final = 1024
 # A queue name Immich rejects at validation, after its permission and admin checks: probing
 # with it tells whether a command would be allowed without commanding anything.
 _PROBE_QUEUE: Final = "immichJobsAccessProbe"
@@ -607,8 +609,12 @@ class ImmichClient:
         """Send one request and read the whole answer, mapping transport failures."""
         headers = {"Accept": "application/json"}
         if auth:
-            if not _KEY_RE.fullmatch(self._api_key):
-                raise InvalidAuth("the API key is empty or contains invalid characters")
+            if len(self._api_key) > MAX_KEY_LENGTH or not _KEY_RE.fullmatch(
+                self._api_key
+            ):
+                raise InvalidAuth(
+                    "the API key is empty, too long or contains invalid characters"
+                )
             headers["x-api-key"] = self._api_key
         if self._session.closed:
             # Home Assistant closes sessions at shutdown; a late poll is just unreachable.
