@@ -63,6 +63,7 @@ from .scheduler import (
     Plan,
     Policy,
     QueueState,
+    managed_queues as scheduled_queues,
     plan as make_plan,
     release as make_release,
 )
@@ -162,9 +163,7 @@ def paused_internal_queues(snapshot: Snapshot) -> list[str]:
 
 def managed_queues(options: Mapping[str, Any], present: Snapshot) -> list[str]:
     """List the managed queues this server has, in priority order (entities follow it)."""
-    policy = policy_from_options(options, present)
-    ordered = [queue for queue in policy.priority if queue in policy.managed]
-    return ordered + sorted(policy.managed - set(ordered))
+    return scheduled_queues(present, policy_from_options(options, present))
 
 
 class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
@@ -262,10 +261,6 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def async_flush(self) -> None:
         """Write the Store now (unload, release)."""
         await self._store.async_save(self._stored_data())
-
-    async def async_remove_store(self) -> None:
-        """Forget everything (entry removed)."""
-        await self._store.async_remove()
 
     @callback
     def async_shutdown_timers(self) -> None:
