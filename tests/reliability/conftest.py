@@ -23,7 +23,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from simulator.server import SimulatedImmich
 
-from .harness import SECRET, ClientLog, FakeResolver, Harness, RecordingClient
+from .harness import (
+    QUEUES_PATH,
+    SECRET,
+    ApiPath,
+    ClientLog,
+    FakeResolver,
+    Harness,
+    RecordingClient,
+)
 
 RESULTS = Path(__file__).parents[2] / ".cache" / "reliability" / "results.json"
 
@@ -90,9 +98,21 @@ def client_log(immich: SimulatedImmich) -> Generator[ClientLog]:
 
 
 @pytest.fixture
-def api_key(immich: SimulatedImmich) -> str:
-    """Return an admin key with every permission, only the reliability suite uses."""
-    immich.add_key(SECRET, name="reliability", permissions=["all"])
+def api_path() -> ApiPath:
+    """Return the API path under test (parametrize with ``API_PATHS`` to change it)."""
+    return QUEUES_PATH
+
+
+@pytest.fixture
+def immich_profile(api_path: ApiPath) -> str:
+    """Simulate the Immich release of the API path under test."""
+    return api_path.profile
+
+
+@pytest.fixture
+def api_key(immich: SimulatedImmich, api_path: ApiPath) -> str:
+    """Return an admin key only the reliability suite uses, with the path's permissions."""
+    immich.add_key(SECRET, name="reliability", permissions=list(api_path.permissions))
     return SECRET
 
 
@@ -104,10 +124,11 @@ async def harness(
     loaded_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
     freezer: FrozenDateTimeFactory,
+    api_path: ApiPath,
 ) -> Harness:
     """Return a loaded entry with both clocks in hand and debug logs captured."""
     caplog.set_level("DEBUG", logger="custom_components.immich_jobs")
-    harness = Harness(hass, immich, loaded_entry, freezer, caplog, client_log)
+    harness = Harness(hass, immich, loaded_entry, freezer, caplog, client_log, api_path)
     # Set-up leaves a refresh in flight: let it end before time jumps.
     await harness.settle()
     return harness

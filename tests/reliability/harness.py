@@ -48,6 +48,53 @@ SECRET = "immich-jobs-reliability-Qx7Tb2Vn9pLw4Rk8"
 NEW_SECRET = "immich-jobs-reliability-new-Zc3Hs6Mq1Yd5"
 SECRETS = (SECRET, NEW_SECRET)
 
+
+@dataclass(frozen=True)
+class ApiPath:
+    """One way the integration talks to Immich: the release and the key decide it.
+
+    ``read_permissions``/``command_permissions`` are what reading and pausing need on that
+    path (taking them away is what the permission faults do).
+    """
+
+    id: str
+    profile: str
+    permissions: tuple[str, ...]
+    read_permissions: tuple[str, ...]
+    command_permissions: tuple[str, ...]
+    read_endpoint: str
+    command_endpoint: str
+
+    @property
+    def legacy(self) -> bool:
+        """Tell whether reads and commands go through ``/api/jobs``."""
+        return self.read_endpoint == "/api/jobs"
+
+
+# Immich v2.4+ with a key that has every permission: GET /api/queues, PUT /api/queues/{name}.
+QUEUES_PATH = ApiPath(
+    id="queues",
+    profile="v3.1",
+    permissions=("all",),
+    read_permissions=("job.read", "queue.read"),
+    command_permissions=("job.create", "queue.update"),
+    read_endpoint="/api/queues",
+    command_endpoint="/api/queues/",
+)
+# Immich v1.137 (no /api/queues, fine-grained permissions) with the add-on's key: GET
+# /api/jobs, PUT /api/jobs/{name} {"command": "pause"|"resume"} (also what v1.106-v2.3, and
+# any release with a key lacking queue.read/queue.update, go through).
+LEGACY_PATH = ApiPath(
+    id="legacy",
+    profile="v1.137",
+    permissions=("job.read", "job.create"),
+    read_permissions=("job.read",),
+    command_permissions=("job.create",),
+    read_endpoint="/api/jobs",
+    command_endpoint="/api/jobs/",
+)
+API_PATHS = (QUEUES_PATH, LEGACY_PATH)
+
 # What Home Assistant logs when an exception escaped the integration.
 _UNHANDLED = re.compile(
     r"Unexpected|Error doing job|Task exception|Exception in callback|"
@@ -183,9 +230,11 @@ class Harness:
         freezer: FrozenDateTimeFactory,
         caplog: pytest.LogCaptureFixture,
         log: ClientLog,
+        path: ApiPath = QUEUES_PATH,
     ) -> None:
         """Keep the pieces; asyncio debug mode off (it costs half of every cycle)."""
         self.hass = hass
+        self.path = path
         self.immich = immich
         self.entry = entry
         self.freezer = freezer

@@ -1,5 +1,10 @@
 """The fault matrix: every failure injected while a schedule is running, every invariant checked.
 
+Every case runs on both API paths (``harness.API_PATHS``): ``queues`` (Immich v3.1, a key with
+every permission: ``GET /api/queues``, ``PUT /api/queues/{name}``) and ``legacy`` (Immich
+v1.137 with the add-on's ``job.read`` + ``job.create`` key: ``GET /api/jobs``, ``PUT
+/api/jobs/{name}``); a case the legacy release cannot have is skipped there, with its reason.
+
 Each case starts an import (videos and photos) so the scheduler is commanding queues, injects
 its fault for two minutes of simulated time (more work arrives meanwhile), then ends it and
 checks, in this order:
@@ -26,21 +31,23 @@ import pytest
 
 from custom_components.immich_jobs.const import DOMAIN
 from custom_components.immich_jobs.coordinator import FORBIDDEN_BACKOFF, GRACE_PERIOD
+from custom_components.immich_jobs.entity import queue_of_unique_id
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_API_KEY
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from simulator.faults import Fault, another_controller
 from simulator.model import _Queue
 from simulator.server import SimulatedImmich
 
 from .conftest import Results
-from .harness import NEW_SECRET, SECRET, Harness, swap_client
+from .harness import API_PATHS, NEW_SECRET, SECRET, ApiPath, Harness, swap_client
 
 FAULT_SECONDS = 120.0
 VIDEO = "videoConversion"
-OCR = "ocr"
+# The managed queue that vanishes from the listing: ocr (v2.2+) where it exists.
+VANISHING = {"queues": "ocr", "legacy": "smartSearch"}
 NEW_QUEUE = "smartAlbums"
 
 type Expect = Literal["unavailable", "available", "queue_gone"]
@@ -65,6 +72,8 @@ class Case:
     duration: float = FAULT_SECONDS
     needs_commands: bool = False
     issue: str | None = None
+    # Why the case cannot happen on the legacy path's release (then it is skipped there).
+    not_on_legacy: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,21 +89,34 @@ async def _clear(h: Harness, ctx: dict[str, Any]) -> None:
 
 
 def _read_body(**change: Any) -> Step:
-    """Answer the queue read with 200 and Immich's real body, altered."""
+    """Answer the queue read with 200 and Immich's real body, altered.
+
+    The body has the shape of the path's read: ``GET /api/queues`` (a list of queue objects,
+    counts in ``statistics``) or ``GET /api/jobs`` (an object by queue name, counts in
+    ``jobCounts``).
+    """
 
     async def start(h: Harness, ctx: dict[str, Any]) -> None:
         immich = h.immich
-        body = [immich._queue_obj(name) for name in immich._listed_queues()]
-        for queue in body:
-            if queue["name"] == "thumbnailGeneration":
-                queue["statistics"].update(change)
-                for key, value in change.items():
-                    if value is None:
-                        del queue["statistics"][key]
+        body: Any
+        if h.path.legacy:
+            body = {name: immich._legacy(name) for name in immich._listed_queues()}
+            counts = body["thumbnailGeneration"]["jobCounts"]
+        else:
+            body = [immich._queue_obj(name) for name in immich._listed_queues()]
+            counts = next(
+                queue["statistics"]
+                for queue in body
+                if queue["name"] == "thumbnailGeneration"
+            )
+        counts.update(change)
+        for key, value in change.items():
+            if value is None:
+                del counts[key]
         ctx["fault"] = h.immich.faults.add(
             Fault(
                 kind="wrong_shape",
-                path_prefix="/api/queues",
+                path_prefix=h.path.read_endpoint,
                 method="GET",
                 count=None,
                 body=json.dumps(body),
@@ -139,10 +161,16 @@ async def _maintenance_off(h: Harness, ctx: dict[str, Any]) -> None:
     h.immich.set_maintenance(False)
 
 
-def _listing(change: Callable[[list[str]], list[str]]) -> tuple[Step, Step]:
+def _listing(
+    change: Callable[[Harness, list[str]], list[str]],
+) -> tuple[Step, Step]:
+    """Change the queues Immich lists (in both ``GET /api/jobs`` and ``GET /api/queues``)."""
+
     async def start(h: Harness, ctx: dict[str, Any]) -> None:
         real = h.immich._listed_queues
-        ctx["patch"] = patch.object(h.immich, "_listed_queues", lambda: change(real()))
+        ctx["patch"] = patch.object(
+            h.immich, "_listed_queues", lambda: change(h, real())
+        )
         ctx["patch"].start()
 
     async def stop(h: Harness, ctx: dict[str, Any]) -> None:
@@ -157,7 +185,7 @@ async def _new_queue_appears(h: Harness, ctx: dict[str, Any]) -> None:
     model.busy_log[NEW_QUEUE] = []
     model.enqueue(NEW_QUEUE, 40, duration=2.0)
     ctx["entities"] = set(h.entity_ids())
-    await _listing(lambda names: [*names, NEW_QUEUE])[0](h, ctx)
+    await _listing(lambda h, names: [*names, NEW_QUEUE])[0](h, ctx)
 
 
 async def _revoke(h: Harness, ctx: dict[str, Any]) -> None:
@@ -172,7 +200,7 @@ async def _reauth(h: Harness, ctx: dict[str, Any]) -> None:
         if flow["context"]["source"] == SOURCE_REAUTH
     ]
     assert len(flows) == 1, "a 401 must start exactly one reauth flow"
-    h.immich.add_key(NEW_SECRET, name="new", permissions=["all"])
+    h.immich.add_key(NEW_SECRET, name="new", permissions=list(h.path.permissions))
     result = await h.hass.config_entries.flow.async_configure(
         flows[0]["flow_id"], {CONF_API_KEY: NEW_SECRET}
     )
@@ -181,15 +209,17 @@ async def _reauth(h: Harness, ctx: dict[str, Any]) -> None:
     await h.settle()
 
 
-def _permissions(permissions: list[str]) -> Step:
+def _keep_only(which: Callable[[ApiPath], tuple[str, ...]]) -> Step:
+    """Leave the key only the permissions the path needs for reads, or for commands."""
+
     async def start(h: Harness, ctx: dict[str, Any]) -> None:
-        h.immich.set_permissions(SECRET, permissions)
+        h.immich.set_permissions(SECRET, list(which(h.path)))
 
     return start
 
 
-async def _all_permissions(h: Harness, ctx: dict[str, Any]) -> None:
-    h.immich.set_permissions(SECRET, ["all"])
+async def _path_permissions(h: Harness, ctx: dict[str, Any]) -> None:
+    h.immich.set_permissions(SECRET, list(h.path.permissions))
 
 
 async def _not_admin(h: Harness, ctx: dict[str, Any]) -> None:
@@ -219,7 +249,9 @@ async def _reload(h: Harness, ctx: dict[str, Any]) -> None:
 
 _DNS = _swap(lambda immich: immich.url.replace("127.0.0.1", "immich.invalid"))
 _TLS = _swap(lambda immich: immich.url.replace("http://", "https://"))
-_GONE = _listing(lambda names: [name for name in names if name != OCR])
+_GONE = _listing(
+    lambda h, names: [name for name in names if name != VANISHING[h.path.id]]
+)
 
 CASES = [
     # control: the same run without a fault
@@ -253,22 +285,28 @@ CASES = [
         wait="none",
     ),
     Case("queue_disappears", "server", *_GONE, expect="queue_gone", wait="none"),
-    Case("maintenance_mode", "server", _maintenance_on, _maintenance_off),
+    Case(
+        "maintenance_mode",
+        "server",
+        _maintenance_on,
+        _maintenance_off,
+        not_on_legacy="maintenance mode arrived in Immich v2.3; v1.137 has none",
+    ),
     Case("immich_restart", "server", _restart, _booted),
     # auth
     Case("key_revoked", "auth", _revoke, _reauth, wait="reload"),
     Case(
         "permission_removed_read",
         "auth",
-        _permissions(["job.create", "queue.update"]),
-        _all_permissions,
+        _keep_only(lambda path: path.command_permissions),
+        _path_permissions,
         issue="missing_permission",
     ),
     Case(
         "permission_removed_commands",
         "auth",
-        _permissions(["job.read", "queue.read"]),
-        _all_permissions,
+        _keep_only(lambda path: path.read_permissions),
+        _path_permissions,
         expect="available",
         wait="permission",
         needs_commands=True,
@@ -331,16 +369,56 @@ def _deadline(h: Harness, case: Case) -> float:
     return two_polls
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def _matrix() -> list[Any]:
+    """Every case on every API path (ids such as ``legacy-http_502``)."""
+    return [
+        pytest.param(path, case, id=f"{path.id}-{case.id}")
+        for path in API_PATHS
+        for case in CASES
+    ]
+
+
+def _assert_path_used(h: Harness) -> None:
+    """Check the schedule ran through the path under test: its read and pause/resume."""
+    path = h.path
+    reads = h.immich.count("GET", path.read_endpoint)
+    commands = sum(
+        1
+        for r in h.immich.requests
+        if r.method == "PUT" and r.path.startswith(path.command_endpoint)
+    )
+    assert reads > 0, f"no {path.read_endpoint} read"
+    assert commands > 0, f"no pause/resume through {path.command_endpoint}"
+    if path.legacy:
+        assert not any(r.path.startswith("/api/queues") for r in h.immich.requests)
+    else:
+        assert h.immich.count("GET", "/api/jobs") == 0, "reads fell back to /api/jobs"
+    h.check("api_path_used")
+
+
+@pytest.mark.parametrize(("api_path", "case"), _matrix())
 async def test_fault(
+    api_path: ApiPath,
     case: Case,
     harness: Harness,
     issue_registry: ir.IssueRegistry,
     results: Results,
 ) -> None:
     """The integration survives the fault, shows it honestly, and recovers by itself."""
+    if api_path.legacy and case.not_on_legacy:
+        # Skipped, not dropped: the results (and the summary) name it with its reason.
+        results.record(
+            "skipped",
+            case.id,
+            [],
+            path=api_path.id,
+            profile=api_path.profile,
+            reason=case.not_on_legacy,
+        )
+        pytest.skip(case.not_on_legacy)
     h = harness
     await _running_schedule(h)
+    _assert_path_used(h)
     ctx: dict[str, Any] = {}
     start = h.now
     await case.start(h, ctx)
@@ -356,10 +434,16 @@ async def test_fault(
         assert unavailable == entities, "state unknown: every entity is unavailable"
         h.check("entities_unavailable_while_unknown")
     elif case.expect == "queue_gone":
+        gone = VANISHING[h.path.id]
+        registry = er.async_get(h.hass)
         assert unavailable, "the vanished queue's entities are unavailable"
-        assert all(OCR in entity or "ocr" in entity for entity in unavailable)
+        assert all(
+            (entry := registry.async_get(entity)) is not None
+            and queue_of_unique_id(h.coordinator.server_id, entry.unique_id) == gone
+            for entity in unavailable
+        ), f"only {gone}'s entities are unavailable: {unavailable}"
         assert not any(
-            cmd.endswith(f" {OCR}")
+            cmd.endswith(f" {gone}")
             for t, kind, cmd in h.log.events
             if kind == "command" and t >= start
         ), "a vanished queue is never commanded"
@@ -436,6 +520,8 @@ async def test_fault(
         "fault",
         case.id,
         h.checked,
+        path=api_path.id,
+        profile=api_path.profile,
         group=case.group,
         requests_during_fault=sends,
         commands_during_fault=commands,
