@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    snapshot_platform,
 )
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from simulator.server import SimulatedImmich
 
 
@@ -60,3 +65,28 @@ async def setup_one_slot(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
+
+
+# A fixed server identity, so snapshots do not change between runs.
+SNAPSHOT_ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
+
+
+async def assert_platform_snapshot(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Set up only `platform` for a server of fixed identity and compare with the snapshot."""
+    immich.admin.id = SNAPSHOT_ADMIN_ID
+    entry = MockConfigEntry(
+        domain=config_entry.domain,
+        title=config_entry.title,
+        unique_id=SNAPSHOT_ADMIN_ID,
+        data=config_entry.data,
+    )
+    with patch("custom_components.immich_jobs.PLATFORMS", [platform]):
+        await setup_one_slot(hass, entry)
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)

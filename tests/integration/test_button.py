@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
@@ -20,13 +15,12 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import run_for, setup_one_slot
+from .helpers import assert_platform_snapshot, run_for, setup_one_slot
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 VIDEO_RUN_NOW = "button.immich_127_0_0_1_video_conversion_run_now"
 VIDEO_STATUS = "sensor.immich_127_0_0_1_video_conversion_status"
-ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
 
 
 async def _press(hass: HomeAssistant, entity_id: str) -> None:
@@ -43,16 +37,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One run-now button per managed queue."""
-    immich.admin.id = ADMIN_ID
-    entry = MockConfigEntry(
-        domain=config_entry.domain,
-        title=config_entry.title,
-        unique_id=ADMIN_ID,
-        data=config_entry.data,
+    await assert_platform_snapshot(
+        hass, immich, config_entry, entity_registry, snapshot, Platform.BUTTON
     )
-    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.BUTTON]):
-        await setup_one_slot(hass, entry)
-    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
 async def test_run_now_runs_a_low_priority_queue_until_empty(

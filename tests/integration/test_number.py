@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MAX_RUNNING
@@ -26,13 +21,12 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import run_for, setup_one_slot
+from .helpers import assert_platform_snapshot, run_for, setup_one_slot
 
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 SMART_SEARCH = "smartSearch"
-ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
 
 
 async def _set(hass: HomeAssistant, value: float) -> None:
@@ -56,16 +50,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One configuration number, 0 to 12."""
-    immich.admin.id = ADMIN_ID
-    entry = MockConfigEntry(
-        domain=config_entry.domain,
-        title=config_entry.title,
-        unique_id=ADMIN_ID,
-        data=config_entry.data,
+    await assert_platform_snapshot(
+        hass, immich, config_entry, entity_registry, snapshot, Platform.NUMBER
     )
-    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.NUMBER]):
-        await setup_one_slot(hass, entry)
-    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
 async def test_limit_decides_how_many_queues_run(

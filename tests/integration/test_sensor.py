@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
@@ -27,13 +22,12 @@ from simulator.faults import Fault
 from simulator.model import ALL_QUEUES, ImmichModel
 from simulator.server import SimulatedImmich
 
-from .helpers import run_for, setup_one_slot
+from .helpers import assert_platform_snapshot, run_for, setup_one_slot
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
 SMART_SEARCH = "smartSearch"
 PREFIX = "sensor.immich_127_0_0_1"
-ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
 
 
 def _state(hass: HomeAssistant, entity: str) -> str:
@@ -51,19 +45,12 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Every sensor, with work queued so that the values mean something."""
-    immich.admin.id = ADMIN_ID
-    entry = MockConfigEntry(
-        domain=config_entry.domain,
-        title=config_entry.title,
-        unique_id=ADMIN_ID,
-        data=config_entry.data,
-    )
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
     immich.model.inject_failed(SMART_SEARCH, 2)
-    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SENSOR]):
-        await setup_one_slot(hass, entry)
-    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+    await assert_platform_snapshot(
+        hass, immich, config_entry, entity_registry, snapshot, Platform.SENSOR
+    )
 
 
 async def test_active_and_failed_are_diagnostic_and_disabled(

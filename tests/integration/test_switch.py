@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.switch import (
@@ -30,7 +25,7 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import run_for, setup_one_slot
+from .helpers import assert_platform_snapshot, run_for, setup_one_slot
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -38,15 +33,6 @@ THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation"
 VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
 THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
-ADMIN_ID = "7e9a4a52-4d7b-4b8e-9a43-0c6f3f1e5a10"
-
-
-def _fixed_entry(immich: SimulatedImmich, entry: MockConfigEntry) -> MockConfigEntry:
-    """Return the same entry with a fixed server id, so that snapshots are stable."""
-    immich.admin.id = ADMIN_ID
-    return MockConfigEntry(
-        domain=entry.domain, title=entry.title, unique_id=ADMIN_ID, data=entry.data
-    )
 
 
 def _busy(immich: SimulatedImmich) -> None:
@@ -70,10 +56,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One override per managed queue and the scheduling switch, all on."""
-    config_entry = _fixed_entry(immich, config_entry)
-    with patch("custom_components.immich_jobs.PLATFORMS", [Platform.SWITCH]):
-        await setup_one_slot(hass, config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    await assert_platform_snapshot(
+        hass, immich, config_entry, entity_registry, snapshot, Platform.SWITCH
+    )
 
 
 async def test_off_holds_a_queue_paused_while_a_slot_is_free(
