@@ -110,7 +110,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) 
     stored = await store.async_load() or {}
     memory_data = stored.get("memory")
     memory = Memory.from_dict(memory_data if isinstance(memory_data, dict) else {})
-    await async_release_queues(
-        hass, client_for_entry(hass, entry), entry, memory, set()
-    )
+    await async_release_queues(hass, client_for_entry(hass, entry), entry, memory)
     await store.async_remove()

@@ -710,55 +710,40 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     # --- release --------------------------------------------------------------------------
 
-    async def async_release(self, keep_paused: set[str] | None = None) -> bool:
-        """Resume every queue the integration paused; tell the user if Immich is unreachable.
-
-        Returns whether everything was resumed.
-        """
+    async def async_release(self) -> None:
+        """Resume every queue the integration paused (the entry is being disabled)."""
         async with self._lock:
-            return await async_release_queues(
-                self.hass,
-                self.client,
-                self.config_entry,
-                self.memory,
-                keep_paused or set(),
-                self._set_memory,
-            )
-
-    def _set_memory(self, memory: Memory) -> None:
-        self.memory = memory
-        self._save()
+            if await async_release_queues(
+                self.hass, self.client, self.config_entry, self.memory
+            ):
+                self.memory = replace(self.memory, owned=frozenset())
+                self._save()
 
 
 async def async_release_queues(
-    hass: HomeAssistant,
-    client: ImmichClient,
-    entry: ConfigEntry,
-    memory: Memory,
-    keep_paused: set[str],
-    set_memory: Callable[[Memory], None] | None = None,
+    hass: HomeAssistant, client: ImmichClient, entry: ConfigEntry, memory: Memory
 ) -> bool:
-    """Resume what the integration paused (but queues the user holds); notify on failure."""
-    owned = memory.owned - keep_paused
+    """Resume what the integration paused; tell the user which queues if Immich is away.
+
+    Returns whether everything was resumed.
+    """
+    owned = sorted(memory.owned)
     if not owned:
         return True
     try:
         snapshot = await client.async_get_queues()
-        released = make_release(snapshot, replace(memory, owned=frozenset(owned)))
-        for command in released.commands:
+        for command in make_release(snapshot, memory).commands:
             await client.async_set_paused(command.queue, False)
     except ImmichError as err:
-        LOGGER.warning("Could not resume queues %s: %s", sorted(owned), err)
+        LOGGER.warning("Could not resume queues %s: %s", owned, err)
         persistent_notification.async_create(
             hass,
             (
                 f"Immich Jobs could not reach {entry.title} to resume the queues it had "
-                f"paused: {', '.join(sorted(owned))}. Resume them on Immich's Jobs page."
+                f"paused: {', '.join(owned)}. Resume them on Immich's Jobs page."
             ),
             title="Immich queues left paused",
             notification_id=f"{DOMAIN}_release_{entry.entry_id}",
         )
         return False
-    if set_memory is not None:
-        set_memory(replace(memory, owned=memory.owned & frozenset(keep_paused)))
     return True
