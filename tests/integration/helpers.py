@@ -90,3 +90,10 @@ async def assert_platform_snapshot(
     with patch("custom_components.immich_jobs.PLATFORMS", [platform]):
         await setup_one_slot(hass, entry)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def call_switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
+    """Turn a switch on or off as a user would, waiting for the action to finish."""
+    await hass.services.async_call(
+        "switch", service, {"entity_id": entity_id}, blocking=True
+    )

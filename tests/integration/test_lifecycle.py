@@ -21,7 +21,7 @@ from homeassistant.helpers import issue_registry as ir
 from simulator.faults import Fault, another_controller
 from simulator.server import KEY_ALL, SimulatedImmich
 
-from .helpers import commands, paused_queues, run_for
+from .helpers import call_switch, commands, paused_queues, run_for
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
@@ -57,12 +57,7 @@ async def test_restart_sends_no_command(
     """Unloading and setting up again from the same storage changes nothing in Immich."""
     await _busy_server(hass, freezer, immich)
     assert VIDEO in _owned(loaded_entry)
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": "switch.immich_127_0_0_1_ocr"},
-        blocking=True,
-    )
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
     sent = commands(immich)
     paused = paused_queues(immich)
 
@@ -102,15 +97,8 @@ async def test_scheduling_off_releases_but_keeps_held_queues(
 ) -> None:
     """Off resumes what the scheduler paused; a queue the user holds stays paused."""
     await _busy_server(hass, freezer, immich)
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": "switch.immich_127_0_0_1_ocr"},
-        blocking=True,
-    )
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": SCHEDULING_SWITCH}, blocking=True
-    )
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
+    await call_switch(hass, "turn_off", SCHEDULING_SWITCH)
     await hass.async_block_till_done()
     assert hass.states.get(SCHEDULING_SWITCH).state == "off"
     assert VIDEO not in paused_queues(immich)
@@ -119,9 +107,7 @@ async def test_scheduling_off_releases_but_keeps_held_queues(
     await run_for(hass, freezer, immich, 30)
     assert paused_queues(immich) == {"ocr"}
 
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": SCHEDULING_SWITCH}, blocking=True
-    )
+    await call_switch(hass, "turn_on", SCHEDULING_SWITCH)
     await run_for(hass, freezer, immich, 5)
     if immich.model.counts(THUMBNAILS).waiting:
         assert VIDEO in paused_queues(immich)
@@ -135,12 +121,7 @@ async def test_disabling_the_entry_releases_everything(
 ) -> None:
     """Disabled, the integration leaves no queue paused, held ones included."""
     await _busy_server(hass, freezer, immich)
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": "switch.immich_127_0_0_1_ocr"},
-        blocking=True,
-    )
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
     assert {VIDEO, "ocr"} <= paused_queues(immich)
     await hass.config_entries.async_set_disabled_by(
         loaded_entry.entry_id, ConfigEntryDisabler.USER

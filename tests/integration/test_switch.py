@@ -7,25 +7,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.components.switch import (
-    DOMAIN as SWITCH_DOMAIN,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
-)
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNAVAILABLE,
-    Platform,
-)
+from homeassistant.components.switch import SERVICE_TURN_OFF, SERVICE_TURN_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .helpers import assert_platform_snapshot, call_switch, run_for, setup_one_slot
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -39,12 +29,6 @@ def _busy(immich: SimulatedImmich) -> None:
     """Thumbnails (higher priority) and videos (lower) both have long work."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
-
-
-async def _switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
-    await hass.services.async_call(
-        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -73,7 +57,7 @@ async def test_off_holds_a_queue_paused_while_a_slot_is_free(
     assert not immich.model.counts(THUMBNAILS).is_paused
     assert immich.model.counts(VIDEO).is_paused
 
-    await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+    await call_switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
 
     assert immich.model.counts(THUMBNAILS).is_paused
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_OFF
@@ -88,7 +72,7 @@ async def test_off_holds_a_queue_paused_while_a_slot_is_free(
     assert not immich.model.counts(VIDEO).is_paused
     assert hass.states.get(THUMBNAIL_STATUS).state == "held"
 
-    await _switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
+    await call_switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
     # Higher priority again: the videos are paused (their running job drains), then
     # the thumbnails get the slot.
@@ -111,7 +95,7 @@ async def test_off_without_permission_changes_nothing(
     assert not immich.model.counts(THUMBNAILS).is_paused
 
     with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+        await call_switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
 
     assert err.value.translation_key == "missing_permission"
     assert err.value.translation_placeholders == {"permission": "job.create"}
@@ -132,7 +116,7 @@ async def test_off_while_immich_is_unreachable_changes_nothing(
     immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
     with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+        await call_switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
 
     assert err.value.translation_domain == "immich_jobs"
     assert err.value.translation_key in {"cannot_connect", "invalid_response"}
@@ -148,11 +132,11 @@ async def test_on_when_the_read_fails_keeps_the_queue_held(
     """Letting a queue run needs a read of Immich; without one, the hold stays."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     await setup_one_slot(hass, config_entry)
-    await _switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
+    await call_switch(hass, SERVICE_TURN_OFF, THUMBNAIL_SWITCH)
     immich.faults.add(Fault(kind="status", status=500, scope="reads"))
 
     with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
+        await call_switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
 
     assert err.value.translation_domain == "immich_jobs"
     assert THUMBNAILS in config_entry.runtime_data.intents.held
@@ -168,17 +152,17 @@ async def test_scheduling_off_resumes_what_the_integration_paused(
     _busy(immich)
     immich.model.enqueue("smartSearch", 5, duration=10)
     await setup_one_slot(hass, config_entry)
-    await _switch(hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search")
+    await call_switch(hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search")
     assert immich.model.counts(VIDEO).is_paused
 
-    await _switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
+    await call_switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
 
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_OFF
     assert not immich.model.counts(VIDEO).is_paused
     assert not immich.model.counts(THUMBNAILS).is_paused
     assert immich.model.counts("smartSearch").is_paused
 
-    await _switch(hass, SERVICE_TURN_ON, SCHEDULING_SWITCH)
+    await call_switch(hass, SERVICE_TURN_ON, SCHEDULING_SWITCH)
 
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
     assert immich.model.counts(VIDEO).is_paused
@@ -197,7 +181,7 @@ async def test_scheduling_off_when_immich_refuses_stays_on(
     immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
     with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
+        await call_switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)
 
     assert err.value.translation_key == "invalid_response"
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
