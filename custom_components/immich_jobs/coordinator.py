@@ -31,13 +31,14 @@ import homeassistant.util.dt as dt_util
 
 from .api import (
     CannotConnect,
-    Forbidden,
+    CommandRejected,
     ImmichClient,
     ImmichError,
     InvalidAuth,
     KeyAccess,
     MaintenanceMode,
     MissingPermission,
+    NotAdmin,
 )
 from .const import (
     CONF_EXPRESS_LANE,
@@ -150,6 +151,23 @@ def policy_from_options(options: Mapping[str, Any], present: Snapshot | None) ->
         ),
         poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
     )
+
+
+def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
+    """Name, in the user's words (a translation key and its placeholders), what went wrong."""
+    if isinstance(err, MissingPermission):
+        return "missing_permission", {"permission": err.permission}
+    if isinstance(err, CommandRejected):
+        return "command_rejected", {"message": err.message}
+    for kind, key in (
+        (InvalidAuth, "invalid_auth"),
+        (NotAdmin, "not_admin"),
+        (MaintenanceMode, "maintenance"),
+        (CannotConnect, "cannot_connect"),
+    ):
+        if isinstance(err, kind):
+            return key, {}
+    return "invalid_response", {}
 
 
 def paused_internal_queues(snapshot: Snapshot) -> list[str]:
@@ -327,39 +345,21 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Read the snapshot; any failure is unknown state and ends the cycle."""
         try:
             snapshot = await self.client.async_get_queues()
-        except InvalidAuth as err:
-            self._note_failure("invalid_auth")
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except MissingPermission as err:
-            self._note_failure("missing_permission")
-            self._raise_permission_issue(err.permission)
+        except ImmichError as err:
+            key, placeholders = error_translation(err)
+            self._note_failure(key)
+            if isinstance(err, MissingPermission):
+                self._raise_permission_issue(err.permission)
+            elif isinstance(err, NotAdmin):
+                self._raise_issue(ISSUE_NOT_ADMIN, ir.IssueSeverity.ERROR)
+            if isinstance(err, InvalidAuth):
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key=key
+                ) from err
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="missing_permission",
-                translation_placeholders={"permission": err.permission},
-            ) from err
-        except Forbidden as err:
-            self._note_failure("not_admin")
-            self._raise_issue(ISSUE_NOT_ADMIN, ir.IssueSeverity.ERROR)
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="not_admin"
-            ) from err
-        except MaintenanceMode as err:
-            self._note_failure("maintenance")
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="maintenance"
-            ) from err
-        except CannotConnect as err:
-            self._note_failure("cannot_connect")
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="cannot_connect"
-            ) from err
-        except ImmichError as err:
-            self._note_failure("invalid_response")
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="invalid_response"
+                translation_key=key,
+                translation_placeholders=placeholders or None,
             ) from err
         if self._failing:
             # Back from an outage: Immich may still be booting; watch before commanding.

@@ -8,38 +8,15 @@ from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError
 
-from .api import (
-    CannotConnect,
-    CommandRejected,
-    ImmichError,
-    InvalidAuth,
-    MaintenanceMode,
-    MissingPermission,
-    NotAdmin,
-)
+from .api import ImmichError
 from .const import DOMAIN
+from .coordinator import error_translation
 from .entity import ImmichJobsEntity
 
 
 def translated_error(err: ImmichError) -> HomeAssistantError:
     """Say in the user's words why Immich did not do what was asked."""
-    placeholders: dict[str, str] = {}
-    if isinstance(err, MissingPermission):
-        key = "missing_permission"
-        placeholders["permission"] = err.permission
-    elif isinstance(err, CommandRejected):
-        key = "command_rejected"
-        placeholders["message"] = err.message
-    elif isinstance(err, InvalidAuth):
-        key = "invalid_auth"
-    elif isinstance(err, NotAdmin):
-        key = "not_admin"
-    elif isinstance(err, MaintenanceMode):
-        key = "maintenance"
-    elif isinstance(err, CannotConnect):
-        key = "cannot_connect"
-    else:
-        key = "invalid_response"
+    key, placeholders = error_translation(err)
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
