@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import voluptuous as vol
@@ -79,31 +80,32 @@ def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
     return queue
 
 
+async def _async_send(
+    coordinator: ImmichJobsCoordinator, command: Callable[[], Awaitable[object]]
+) -> None:
+    """Send one command between two cycles; say why if Immich refuses; show the result."""
+    try:
+        await coordinator.async_command(command)
+    except ImmichError as err:
+        raise translated_error(err) from err
+    await coordinator.async_request_refresh()
+
+
 async def _async_start_queue(call: ServiceCall) -> None:
     """Ask Immich to queue work for assets (missing only, or all)."""
     coordinator = _coordinator(call.hass, call)
     queue = _queue(coordinator, call)
     force = call.data[ATTR_MODE] == MODE_ALL
-    try:
-        await coordinator.async_command(
-            lambda: coordinator.client.async_start(queue, force=force)
-        )
-    except ImmichError as err:
-        raise translated_error(err) from err
-    await coordinator.async_request_refresh()
+    await _async_send(
+        coordinator, lambda: coordinator.client.async_start(queue, force=force)
+    )
 
 
 async def _async_clear_failed(call: ServiceCall) -> None:
     """Remove a queue's failed jobs."""
     coordinator = _coordinator(call.hass, call)
     queue = _queue(coordinator, call)
-    try:
-        await coordinator.async_command(
-            lambda: coordinator.client.async_clear_failed(queue)
-        )
-    except ImmichError as err:
-        raise translated_error(err) from err
-    await coordinator.async_request_refresh()
+    await _async_send(coordinator, lambda: coordinator.client.async_clear_failed(queue))
 
 
 async def _async_pause_processing(call: ServiceCall) -> None:
