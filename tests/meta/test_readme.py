@@ -114,4 +114,15 @@ def test_images_exist() -> None:
 def test_links_to_files_exist() -> None:
     """Relative links point at files of the repository."""
     for target in re.findall(r"\]\((?!https?:|#)([^)]+)\)", README):
-        assert (ROOT / target).exists(), target
+        path, _, fragment = target.partition("#")
+        assert (ROOT / path).exists(), target
+        if fragment:
+            assert fragment in _heading_anchors((ROOT / path).read_text()), target
+
+
+def _heading_anchors(markdown: str) -> set[str]:
+    """Return the anchors GitHub gives a Markdown file's headings."""
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.+)$", markdown, flags=re.MULTILINE)
+    }
