@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
 import re
 from typing import Any
 
@@ -300,15 +301,17 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:
+            numbers = {
+                key: _whole_number(user_input[key])
+                for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
+            }
+            errors.update(
+                (key, "whole_number") for key, value in numbers.items() if value is None
+            )
             if not user_input[CONF_MANAGED_QUEUES]:
                 errors[CONF_MANAGED_QUEUES] = "no_managed_queues"
-            else:
-                self._options = {
-                    **user_input,
-                    CONF_MAX_RUNNING: int(user_input[CONF_MAX_RUNNING]),
-                    CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL]),
-                    CONF_EXPRESS_MAX_JOBS: int(user_input[CONF_EXPRESS_MAX_JOBS]),
-                }
+            if not errors:
+                self._options = {**user_input, **numbers}
                 return await self.async_step_priority()
         managed_default = [
             q for q in options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED) if q in queues
@@ -429,3 +432,10 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
         )
+
+
+def _whole_number(value: float) -> int | None:
+    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)

@@ -7,6 +7,7 @@ log as an unhandled error, and that the API key is in no log record.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -154,8 +155,9 @@ def _options(**change: Any) -> dict[str, Any]:
     }
 
 
-# (id, options step input, form error or None when the schema refuses it)
-OPTIONS: list[tuple[str, dict[str, Any], str | None]] = [
+WHOLE = "whole_number"
+# (id, options step input, form errors or None when the schema refuses it)
+OPTIONS: list[tuple[str, dict[str, Any], dict[str, str] | None]] = [
     ("max_running_negative", _options(max_running=-1), None),
     ("max_running_too_high", _options(max_running=13), None),
     ("max_running_text", _options(max_running="two"), None),
@@ -166,7 +168,23 @@ OPTIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("express_max_jobs_zero", _options(express_max_jobs=0), None),
     ("express_max_jobs_too_high", _options(express_max_jobs=1001), None),
     ("policy_unknown", _options(policy="random"), None),
-    ("managed_none", _options(managed_queues=[]), "no_managed_queues"),
+    ("max_running_nan", _options(max_running=math.nan), {CONF_MAX_RUNNING: WHOLE}),
+    ("max_running_fraction", _options(max_running=1.5), {CONF_MAX_RUNNING: WHOLE}),
+    (
+        "poll_interval_fraction",
+        _options(poll_interval=10.5),
+        {CONF_POLL_INTERVAL: WHOLE},
+    ),
+    (
+        "express_max_jobs_nan",
+        _options(express_max_jobs=math.nan),
+        {CONF_EXPRESS_MAX_JOBS: WHOLE},
+    ),
+    (
+        "managed_none",
+        _options(managed_queues=[]),
+        {CONF_MANAGED_QUEUES: "no_managed_queues"},
+    ),
     ("managed_internal", _options(managed_queues=["backgroundTask"]), None),
     ("managed_unknown", _options(managed_queues=["noSuchQueue"]), None),
 ]
@@ -185,7 +203,7 @@ async def test_options_out_of_range(
     results: Results,
     request: pytest.FixtureRequest,
     user_input: dict[str, Any],
-    error: str | None,
+    error: dict[str, str] | None,
 ) -> None:
     """Options outside their range are refused; the options in force stay as they were."""
     before = dict(loaded_entry.options)
@@ -200,7 +218,7 @@ async def test_options_out_of_range(
         result = await hass.config_entries.options.async_configure(
             flow["flow_id"], user_input
         )
-        assert result["errors"] == {CONF_MANAGED_QUEUES: error}
+        assert result["errors"] == error
     await hass.async_block_till_done()
     assert dict(loaded_entry.options) == before
     assert immich.count("PUT") == commands
