@@ -53,8 +53,12 @@ class Profile:
 
     @property
     def has_server_info(self) -> bool:
-        """Return whether the old ``/api/server-info/*`` routes exist (removed in v1.107)."""
-        return not self.at_least(1, 107)
+        """Return whether the old ``/api/server-info/*`` routes exist.
+
+        v1.107 added ``/api/server/*`` but kept the old routes beside it; the v1.113 spec has
+        none of them any more, so they go from v1.113 on.
+        """
+        return not self.at_least(1, 113)
 
     @property
     def has_server(self) -> bool:

@@ -107,8 +107,11 @@ class ApiError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class _Route:
+class Route:
+    """One served operation, its path written as in Immich's OpenAPI spec (``/api`` included)."""
+
     method: str
+    path: str
     pattern: re.Pattern[str]
     handler: Callable[[web.Request, dict[str, str], ApiKey | None], Awaitable[Json]]
     auth: bool
@@ -174,7 +177,7 @@ class SimulatedImmich:
             (KEY_NON_ADMIN, "non-admin", everything, self.non_admin),
         ):
             self.add_key(secret, name=name, permissions=perms, user=user)
-        self._routes = self._build_routes()
+        self._routes = tuple(self._build_routes())
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._started_wall = 0.0
@@ -390,7 +393,12 @@ class SimulatedImmich:
             return self._error_response(err)
         return web.json_response(body)
 
-    def _match(self, method: str, path: str) -> tuple[_Route, dict[str, str]]:
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """Return the operations this release serves, with their access rules."""
+        return self._routes
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         for route in self._routes:
             if route.method != method:
                 continue
@@ -401,7 +409,7 @@ class SimulatedImmich:
                 return route, match.groupdict()
         raise ApiError(404, f"Cannot {method} {path}")
 
-    def _authenticate(self, request: web.Request, route: _Route) -> ApiKey | None:
+    def _authenticate(self, request: web.Request, route: Route) -> ApiKey | None:
         """Authenticate like Immich: session (cookie/Bearer) first, then the API key."""
         if not route.auth:
             return None
@@ -431,7 +439,7 @@ class SimulatedImmich:
             raise ApiError(403, f"Missing required permission: {needed}")
         return key
 
-    def _permission_needed(self, route: _Route) -> str | None:
+    def _permission_needed(self, route: Route) -> str | None:
         mode = self.profile.permission_mode
         if mode == "fine":
             return route.permission
@@ -719,9 +727,9 @@ class SimulatedImmich:
             self.model.resume(name)
         return self._queue_obj(name)
 
-    def _build_routes(self) -> list[_Route]:
+    def _build_routes(self) -> list[Route]:
         p = self.profile
-        routes: list[_Route] = []
+        routes: list[Route] = []
 
         def add(
             method: str,
@@ -738,8 +746,9 @@ class SimulatedImmich:
         ) -> None:
             regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
             routes.append(
-                _Route(
+                Route(
                     method,
+                    path,
                     re.compile(regex),
                     handler,
                     auth,
@@ -750,11 +759,19 @@ class SimulatedImmich:
                 )
             )
 
-        base = "/api/server" if p.has_server else "/api/server-info"
-        add("GET", f"{base}/version", self._version, auth=False, in_maintenance=True)
-        add("GET", f"{base}/ping", self._ping, auth=False, in_maintenance=True)
-        add("GET", f"{base}/config", self._config, auth=False, in_maintenance=True)
-        add("GET", f"{base}/features", self._features, auth=False, in_maintenance=True)
+        public = (
+            ("version", self._version),
+            ("ping", self._ping),
+            ("config", self._config),
+            ("features", self._features),
+        )
+        # v1.107-v1.112 serve both bases; v1.106 only the old one, v1.113+ only the new one.
+        bases = ["/api/server-info"] if p.has_server_info else []
+        if p.has_server:
+            bases.append("/api/server")
+        for base in bases:
+            for name, handler in public:
+                add("GET", f"{base}/{name}", handler, auth=False, in_maintenance=True)
         if p.has_server:
             add("GET", "/api/server/about", self._about, permission="server.about")
         add("GET", "/api/users/me", self._users_me, permission="user.read")

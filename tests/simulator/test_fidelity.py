@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from simulator.model import THUMBNAIL_GENERATION, ImmichModel
-from simulator.profiles import PROFILES
+from simulator.profiles import PROFILES, Profile
 from simulator.server import (
     KEY_ALL,
     KEY_NO_QUEUE_PERMS,
@@ -264,14 +264,20 @@ async def test_resume_responses_keep_the_recorded_totals(
 
 # --- endpoint / permission matrix per release ---------------------------------------------
 
+# Written out by hand from immich-api.md (not derived from the profiles under test).
 V1_139_PLUS = {"v2.3", "v2.4", "v3.1"}
 V2_4_PLUS = {"v2.4", "v3.1"}
 EVERY = set(PROFILES)
-SERVER_API = EVERY - {"v1.106"}
+SERVER_INFO_API = {"v1.106"}  # /api/server-info/*: v1.106-v1.112 (gone in v1.113)
+SERVER_API = EVERY - {"v1.106"}  # /api/server/*: v1.107+
 
 # method, path, releases that serve it, fine-grained permission, admin only, body
 ENDPOINTS: list[tuple[str, str, set[str], str | None, bool, Any]] = [
-    ("GET", "/api/server-info/version", {"v1.106"}, None, False, None),
+    ("GET", "/api/server-info/version", SERVER_INFO_API, None, False, None),
+    ("GET", "/api/server-info/ping", SERVER_INFO_API, None, False, None),
+    ("GET", "/api/server-info/config", SERVER_INFO_API, None, False, None),
+    ("GET", "/api/server-info/features", SERVER_INFO_API, None, False, None),
+    ("GET", "/api/server-info/about", set(), None, False, None),
     ("GET", "/api/server/version", SERVER_API, None, False, None),
     ("GET", "/api/server/ping", SERVER_API, None, False, None),
     ("GET", "/api/server/config", SERVER_API, None, False, None),
@@ -301,6 +307,24 @@ QUEUE_COUNT = {
     "v2.4": 17,
     "v3.1": 19,
 }
+
+
+@pytest.mark.parametrize(
+    ("minor", "server_info", "server"),
+    [(106, True, False), (107, True, True), (112, True, True), (113, False, True)],
+)
+def test_server_routes_overlap_from_v1_107_to_v1_112(
+    monkeypatch: pytest.MonkeyPatch, minor: int, server_info: bool, server: bool
+) -> None:
+    """v1.107 added /api/server/* beside /api/server-info/*, which v1.113 removed.
+
+    No profile sits in between, so a release there is made up for this test alone.
+    """
+    monkeypatch.setitem(PROFILES, "between", Profile("between", 1, minor))
+    paths = {route.path for route in SimulatedImmich("between").routes}
+    for name in ("version", "ping", "config", "features"):
+        assert (f"/api/server-info/{name}" in paths) is server_info
+        assert (f"/api/server/{name}" in paths) is server
 
 
 def is_public(path: str) -> bool:
