@@ -87,16 +87,38 @@ class Profile:
 
     @property
     def force_required(self) -> bool:
-        """Return whether ``force`` is required in the job command body (v1.106 spec)."""
-        return not self.at_least(1, 107)
+        """Return whether ``force`` is required in the job command body.
+
+        Required in the v1.106 and v1.113 specs, optional in v1.136's; the release in between
+        that relaxed it is not known, so the cut sits right after v1.113.
+        """
+        return not self.at_least(1, 114)
+
+    @property
+    def has_import_faces(self) -> bool:
+        """Return whether server features list ``importFaces``.
+
+        Absent from the v1.113 spec, present in v1.136's (exact release in between unknown).
+        """
+        return self.at_least(1, 114)
+
+    @property
+    def has_profile_changed_at(self) -> bool:
+        """Return whether users carry ``profileChangedAt``.
+
+        Absent from the v1.113 spec, present in v1.136's (exact release in between unknown).
+        """
+        return self.at_least(1, 114)
 
 
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("v1.106", 1, 106),
+        Profile("v1.113", 1, 113),
         Profile("v1.136", 1, 136),
         Profile("v1.137", 1, 137),
+        Profile("v1.139", 1, 139),
         Profile("v2.3", 2, 3),
         Profile("v2.4", 2, 4),
         Profile("v3.1", 3, 1),

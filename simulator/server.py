@@ -605,7 +605,7 @@ class SimulatedImmich:
             "configFile": False,
             "email": False,
         }
-        if self.profile.at_least(1, 107):
+        if self.profile.has_import_faces:
             body["importFaces"] = False
         if self.profile.at_least(2, 2):
             body["ocr"] = False
@@ -651,8 +651,9 @@ class SimulatedImmich:
             "status": "active",
         }
         if self.profile.at_least(1, 113):
-            body["profileChangedAt"] = _STAMP
             body["license"] = None
+        if self.profile.has_profile_changed_at:
+            body["profileChangedAt"] = _STAMP
         return body
 
     async def _api_key_me(

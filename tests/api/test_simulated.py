@@ -1,7 +1,7 @@
 """The client against the simulated Immich, on every supported release profile.
 
-Each test runs once per profile (v1.106, v1.136, v1.137, v2.3, v2.4, v3.1): version detection,
-reads, commands, the key access report, and every injected fault mapped to its error.
+Each test runs once per profile in ``simulator.profiles.PROFILES`` (v1.106 to v3.1): version
+detection, reads, commands, the key access report, and every injected fault mapped to its error.
 """
 
 from __future__ import annotations

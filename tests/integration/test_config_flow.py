@@ -34,7 +34,7 @@ from simulator.server import (
     User,
 )
 
-PROFILES = ["v1.106", "v1.136", "v1.137", "v2.4", "v3.1"]
+PROFILES = ["v1.106", "v1.113", "v1.136", "v1.137", "v1.139", "v2.4", "v3.1"]
 
 
 async def _start_user_flow(hass: HomeAssistant) -> str:

@@ -265,7 +265,7 @@ async def test_resume_responses_keep_the_recorded_totals(
 # --- endpoint / permission matrix per release ---------------------------------------------
 
 # Written out by hand from immich-api.md (not derived from the profiles under test).
-V1_139_PLUS = {"v2.3", "v2.4", "v3.1"}
+V1_139_PLUS = {"v1.139", "v2.3", "v2.4", "v3.1"}
 V2_4_PLUS = {"v2.4", "v3.1"}
 EVERY = set(PROFILES)
 SERVER_INFO_API = {"v1.106"}  # /api/server-info/*: v1.106-v1.112 (gone in v1.113)
@@ -301,12 +301,21 @@ ENDPOINTS: list[tuple[str, str, set[str], str | None, bool, Any]] = [
 
 QUEUE_COUNT = {
     "v1.106": 14,
+    "v1.113": 14,
     "v1.136": 15,
     "v1.137": 15,
+    "v1.139": 15,
     "v2.3": 17,
     "v2.4": 17,
     "v3.1": 19,
 }
+
+
+def test_release_tables_name_real_profiles() -> None:
+    """The hand-written tables cover every profile and name no profile that does not exist."""
+    assert set(QUEUE_COUNT) == EVERY
+    for _, _, releases, _, _, _ in ENDPOINTS:
+        assert releases <= EVERY
 
 
 @pytest.mark.parametrize(
@@ -384,7 +393,7 @@ async def test_queue_set_per_release(
     assert len(body) == QUEUE_COUNT[immich_profile]
     assert ("ocr" in body) == (immich_profile in {"v2.3", "v2.4", "v3.1"})
     assert ("editor" in body) == (immich_profile == "v3.1")
-    assert ("backupDatabase" in body) == (immich_profile != "v1.106")
+    assert ("backupDatabase" in body) == (immich_profile not in {"v1.106", "v1.113"})
 
 
 @pytest.mark.parametrize("immich_profile", ["v1.106", "v1.137", "v2.4"])
