@@ -501,10 +501,10 @@ class SimulatedImmich:
             )
         return ApiError(400, [f"{field_name} must be a boolean value"])
 
-    def _queue_param(self, params: dict[str, str], field_name: str) -> str:
-        name = params["name"]
+    def _queue_param(self, params: dict[str, str], param: str) -> str:
+        name = params[param]
         if name not in self.profile.queues or not self.model.has_queue(name):
-            raise self._invalid_enum(field_name, self.profile.queues)
+            raise self._invalid_enum(param, self.profile.queues)
         return name
 
     @staticmethod
@@ -781,7 +781,7 @@ class SimulatedImmich:
         add("GET", "/api/jobs", self._get_jobs, admin=True, permission="job.read")
         add(
             "PUT",
-            "/api/jobs/{name}",
+            f"/api/jobs/{{{p.job_param}}}",
             self._put_job,
             admin=True,
             permission="job.create",
