@@ -402,6 +402,10 @@ class ImmichJobsOptionsFlow(OptionsFlow):
                 rest = [q for q in current if q not in chosen]
                 options = {**self._options, CONF_PRIORITY: chosen + rest}
                 entry = self.config_entry
+                if entry.state is ConfigEntryState.LOADED and options.get(
+                    CONF_MAX_RUNNING
+                ) != entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING):
+                    entry.runtime_data.async_limit_set_by_user()
                 if set(managed) != set(
                     entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
                 ):

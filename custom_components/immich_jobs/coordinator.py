@@ -619,8 +619,28 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         await self._async_change(change)
 
     async def async_set_max_running(self, value: int) -> None:
-        """Change the limit (shared with the options flow)."""
-        await self._async_change(lambda: self._set_max_running_option(value))
+        """Change the limit (shared with the options flow); it ends a timed pause."""
+
+        def change() -> None:
+            self._drop_hold()
+            self._set_max_running_option(value)
+
+        await self._async_change(change)
+
+    @callback
+    def async_limit_set_by_user(self) -> None:
+        """Forget a timed pause: the limit the user chose in the options must stay."""
+        if self._drop_hold():
+            self._save()
+
+    def _drop_hold(self) -> bool:
+        """Forget a timed pause's limit to restore; tell whether there was one."""
+        if self.intents.hold_until is None and self.intents.restore_max_running is None:
+            return False
+        self.intents.restore_max_running = None
+        self.intents.hold_until = None
+        self._schedule_hold_end()
+        return True
 
     async def async_pause_processing(self, duration: timedelta | None) -> None:
         """Hold all processing; with a duration, put the limit back afterwards."""

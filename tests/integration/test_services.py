@@ -238,6 +238,81 @@ async def test_pause_processing_for_a_duration(
     assert SMART_SEARCH in paused_queues(immich)
 
 
+async def _limit_in_options(
+    hass: HomeAssistant, entry: MockConfigEntry, limit: int
+) -> None:
+    """Save the options form with this limit and everything else as it stands."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    rules = {**result["data_schema"]({}), CONF_MAX_RUNNING: limit}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], rules)
+    ranks = result["data_schema"]({})
+    await hass.config_entries.options.async_configure(result["flow_id"], ranks)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("how", ["number", "options"])
+async def test_limit_set_during_a_timed_pause_is_kept(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    how: str,
+) -> None:
+    """A limit the user sets during a timed pause ends it: the old limit does not come back."""
+    immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    immich.model.enqueue(SMART_SEARCH, 50, duration=10)
+    await setup_one_slot(hass, config_entry)
+    await _call(
+        hass,
+        "pause_processing",
+        config_entry_id=config_entry.entry_id,
+        duration={"minutes": 5},
+    )
+    await run_for(hass, freezer, immich, 60)
+
+    if how == "number":
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {"entity_id": MAX_RUNNING, "value": 2},
+            blocking=True,
+        )
+    else:
+        await _limit_in_options(hass, config_entry, 2)
+    await run_for(hass, freezer, immich, 10)
+    assert not {THUMBNAILS, SMART_SEARCH} & paused_queues(immich)
+
+    # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
+    await run_for(hass, freezer, immich, 300)
+    assert config_entry.options[CONF_MAX_RUNNING] == 2
+    assert hass.states.get(MAX_RUNNING).state == "2.0"
+    assert config_entry.runtime_data.intents.hold_until is None
+
+
+async def test_options_saved_during_a_timed_pause_keep_it(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Saving the options without touching the limit leaves the pause and its end as set."""
+    immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    await setup_one_slot(hass, config_entry)
+    await _call(
+        hass,
+        "pause_processing",
+        config_entry_id=config_entry.entry_id,
+        duration={"minutes": 5},
+    )
+    await _limit_in_options(hass, config_entry, 0)
+    await run_for(hass, freezer, immich, 290)
+    assert config_entry.options[CONF_MAX_RUNNING] == 0
+
+    await run_for(hass, freezer, immich, 15)
+    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert THUMBNAILS not in paused_queues(immich)
+
+
 async def test_pause_processing_until_raised(
     hass: HomeAssistant,
     immich: SimulatedImmich,
