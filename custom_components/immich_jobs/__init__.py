@@ -17,6 +17,7 @@ from .coordinator import (
     STORAGE_VERSION,
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
+    async_delete_entry_issues,
     async_release_queues,
     managed_queues,
 )
@@ -99,11 +100,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) 
         await coordinator.async_release()
     coordinator.async_shutdown_timers()
     await coordinator.async_flush()
+    async_delete_entry_issues(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> None:
-    """Resume every queue the integration paused, then forget its storage."""
+    """Resume every queue the integration paused, then forget its storage and issues."""
+    async_delete_entry_issues(hass, entry)
     store: Store[dict[str, object]] = Store(
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
     )

@@ -91,6 +91,22 @@ ISSUE_FIGHTING = "fighting_controller"
 ISSUE_PERMISSION = "missing_permission"
 ISSUE_NOT_ADMIN = "not_admin"
 ISSUE_INTERNAL_PAUSED = "internal_queues_paused"
+ENTRY_ISSUES = (ISSUE_FIGHTING, ISSUE_PERMISSION, ISSUE_NOT_ADMIN, ISSUE_INTERNAL_PAUSED)
+
+
+def issue_id(issue: str, entry: ConfigEntry) -> str:
+    """Return the id of one server's repair issue (each entry has its own)."""
+    return f"{issue}_{entry.entry_id}"
+
+
+@callback
+def async_delete_entry_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Withdraw a server's repair issues: they describe a running schedule that has ended.
+
+    The next set-up raises again whatever still holds (a missing permission, a rival).
+    """
+    for issue in ENTRY_ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(issue, entry))
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,7 +586,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"{issue}_{entry.entry_id}",
+            issue_id(issue, entry),
             is_fixable=fixable,
             severity=severity,
             translation_key=issue,
@@ -579,9 +595,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         )
 
     def _delete_issue(self, issue: str) -> None:
-        ir.async_delete_issue(
-            self.hass, DOMAIN, f"{issue}_{self.config_entry.entry_id}"
-        )
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id(issue, self.config_entry))
 
     # --- the user's intents ---------------------------------------------------------------
 

@@ -219,6 +219,40 @@ async def test_another_controller_raises_a_repair_issue(
     assert [c for c in commands(immich) if c.endswith(VIDEO)] == sent
 
 
+@pytest.mark.parametrize("end", ["reload", "remove"])
+async def test_repair_issues_end_with_the_schedule(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+    end: str,
+) -> None:
+    """The README's advice holds: stop the rival, reload, and its issue is gone.
+
+    Removing the entry withdraws its issues too (none would ever be cleared otherwise).
+    """
+    await _busy_server(hass, freezer, immich)
+    another_controller(
+        immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
+        until=immich.model.now + 120,
+    )  # fmt: skip
+    await run_for(hass, freezer, immich, 120)
+    issue_id = f"fighting_controller_{loaded_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    if end == "reload":
+        await hass.config_entries.async_reload(loaded_entry.entry_id)
+    else:
+        await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    if end == "reload":
+        await run_for(hass, freezer, immich, 120)
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+        assert VIDEO not in loaded_entry.runtime_data.contested
+
+
 async def test_revoked_key_starts_reauth(
     hass: HomeAssistant,
     immich: SimulatedImmich,
