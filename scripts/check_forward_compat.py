@@ -22,12 +22,16 @@ TARGET_VERSION = "2026.11.0"
 WHEEL_DIR = ROOT / ".cache" / "wheels"
 
 
+class WheelDownloadError(RuntimeError):
+    """pip could not download the Home Assistant wheel (usually: no network)."""
+
+
 def wheel_path() -> Path:
     """Return the cached 2026.11 wheel, downloading it on first use."""
     wheel = WHEEL_DIR / f"homeassistant-{TARGET_VERSION}-py3-none-any.whl"
     if not wheel.exists():
         WHEEL_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        download = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -43,9 +47,17 @@ def wheel_path() -> Path:
                 "-d",
                 str(WHEEL_DIR),
             ],
-            check=True,
-            stderr=subprocess.DEVNULL,
+            check=False,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        if download.returncode != 0:
+            raise WheelDownloadError(
+                f"{download.stderr.rstrip()}\n"
+                f"Could not download Home Assistant {TARGET_VERSION} with pip: this check "
+                f"needs network access (PyPI) once; the wheel is then cached in "
+                f"{WHEEL_DIR.relative_to(ROOT)}/."
+            )
     return wheel
 
 
@@ -160,7 +172,12 @@ def integration_sources() -> list[tuple[str, str]]:
 def main() -> int:
     """Check the integration against Home Assistant 2026.11."""
     sources = integration_sources()
-    problems = missing_imports(HomeAssistantTree(wheel_path()), sources)
+    try:
+        wheel = wheel_path()
+    except WheelDownloadError as err:
+        print(err, file=sys.stderr)
+        return 1
+    problems = missing_imports(HomeAssistantTree(wheel), sources)
     for problem in problems:
         print(f"Home Assistant {TARGET_VERSION}: {problem}")
     if problems:
