@@ -68,6 +68,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> bool:
     """Connect to Immich and start scheduling its queues."""
     coordinator = ImmichJobsCoordinator(hass, entry, client_for_entry(hass, entry))
+    await coordinator.async_connect()
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     _remove_unmanaged_entities(hass, entry, coordinator)
@@ -96,12 +97,15 @@ async def async_unload_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) 
     queue at once, and the Store brings intents and ownership back.
     """
     coordinator = entry.runtime_data
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    # Stopped before the release: a cycle after it would pause the queues again.
+    await coordinator.async_shutdown()
     if entry.disabled_by is not None:
         await coordinator.async_release()
-    coordinator.async_shutdown_timers()
     await coordinator.async_flush()
     async_delete_entry_issues(hass, entry)
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    return True
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> None:

@@ -32,6 +32,7 @@ import homeassistant.util.dt as dt_util
 from .api import (
     CannotConnect,
     CommandRejected,
+    Forbidden,
     ImmichClient,
     ImmichError,
     InvalidAuth,
@@ -39,6 +40,7 @@ from .api import (
     MaintenanceMode,
     MissingPermission,
     NotAdmin,
+    Unsupported,
 )
 from .const import (
     CONF_EXPRESS_LANE,
@@ -91,7 +93,12 @@ ISSUE_FIGHTING = "fighting_controller"
 ISSUE_PERMISSION = "missing_permission"
 ISSUE_NOT_ADMIN = "not_admin"
 ISSUE_INTERNAL_PAUSED = "internal_queues_paused"
-ENTRY_ISSUES = (ISSUE_FIGHTING, ISSUE_PERMISSION, ISSUE_NOT_ADMIN, ISSUE_INTERNAL_PAUSED)
+ENTRY_ISSUES = (
+    ISSUE_FIGHTING,
+    ISSUE_PERMISSION,
+    ISSUE_NOT_ADMIN,
+    ISSUE_INTERNAL_PAUSED,
+)
 
 
 def issue_id(issue: str, entry: ConfigEntry) -> str:
@@ -180,6 +187,8 @@ def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
         (NotAdmin, "not_admin"),
         (MaintenanceMode, "maintenance"),
         (CannotConnect, "cannot_connect"),
+        (Unsupported, "unsupported"),
+        (Forbidden, "forbidden"),
     ):
         if isinstance(err, kind):
             return key, {}
@@ -251,11 +260,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     # --- set-up and storage -------------------------------------------------------------
 
-    async def _async_setup(self) -> None:
-        """Restore intents and ownership, and learn the server's version."""
-        if stored := await self._store.async_load():
-            self.intents = UserIntents.from_dict(stored.get("intents", {}))
-            self.memory = Memory.from_dict(stored.get("memory", {}))
+    async def async_connect(self) -> None:
+        """Learn the server's version and the key's access, or say why not.
+
+        Called by the entry's set-up before the first refresh, so that Home Assistant shows
+        the reason while it retries, instead of logging the coordinator's setup failure as
+        an unexpected error.
+        """
         try:
             self.access = await self.client.async_get_access()
         except InvalidAuth as err:
@@ -263,11 +274,25 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except ImmichError as err:
+            key, placeholders = error_translation(err)
             raise ConfigEntryNotReady(
-                translation_domain=DOMAIN, translation_key="cannot_connect"
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders=placeholders or None,
             ) from err
         self.version = str(self.access.version)
+
+    async def _async_setup(self) -> None:
+        """Restore intents and ownership (a timed pause's end included)."""
+        if stored := await self._store.async_load():
+            self.intents = UserIntents.from_dict(stored.get("intents", {}))
+            self.memory = Memory.from_dict(stored.get("memory", {}))
         self._schedule_hold_end()
+
+    async def async_shutdown(self) -> None:
+        """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
+        self.async_shutdown_timers()
+        await super().async_shutdown()
 
     def access_report(self) -> dict[str, Any]:
         """Describe what the key may do (for diagnostics)."""
@@ -688,9 +713,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         Nothing is left half-changed: when Immich cannot be read or refuses a command, the
         intents and options are put back and the error goes to the user.
         """
-        intents = UserIntents.from_dict(self.intents.as_dict())
-        options = dict(self.config_entry.options)
         async with self._lock:
+            # Taken under the lock: a change waiting here must not keep one that failed.
+            intents = UserIntents.from_dict(self.intents.as_dict())
+            options = dict(self.config_entry.options)
             change()
             try:
                 data = await self._async_cycle("user", strict=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -23,8 +26,9 @@ async def test_unreachable_server_retries(
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
     unused_tcp_port: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Nothing listening: Home Assistant retries the set-up later."""
+    """Nothing listening: Home Assistant retries later, showing why, without a traceback."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
@@ -32,16 +36,43 @@ async def test_unreachable_server_retries(
     )
     await _setup(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert config_entry.reason == "Could not reach Immich"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_proxy_error_page_retries(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (
+            Fault(kind="html", status=502, count=None),
+            "Immich answered with something that is not its API (a reverse proxy's "
+            "error page?).",
+        ),
+        (
+            Fault(kind="status", status=404, body="Not Found", count=None),
+            "Immich does not serve the job endpoints at this address: not Immich, or a "
+            "release older than v1.106.",
+        ),
+    ],
+    ids=["proxy_error_page", "not_immich"],
+)
+async def test_set_up_retries_with_the_reason(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    fault: Fault,
+    reason: str,
 ) -> None:
-    """Immich behind a proxy that answers with an error page: retried, nothing commanded."""
-    immich.faults.add(Fault(kind="html", status=502, count=None))
+    """A proxy's error page or a server that is not Immich: retried, the reason shown."""
+    immich.faults.add(fault)
     await _setup(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert config_entry.reason == reason.rstrip(
+        "."
+    )  # Home Assistant drops the full stop
     assert not [r for r in immich.requests if r.method == "PUT"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_revoked_key_asks_for_a_new_one(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from unittest.mock import patch
 
@@ -17,6 +18,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from simulator.faults import Fault, another_controller
 from simulator.server import KEY_ALL, SimulatedImmich
@@ -129,6 +131,65 @@ async def test_disabling_the_entry_releases_everything(
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     assert paused_queues(immich) == set()
+
+
+async def test_a_cycle_due_while_disabling_pauses_nothing(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A cycle that falls due after the queues were given back does not pause them again.
+
+    The last write to disk yields to the event loop; a poll due then must find the
+    coordinator stopped.
+    """
+    await _busy_server(hass, freezer, immich)
+    coordinator = loaded_entry.runtime_data
+    assert VIDEO in paused_queues(immich)
+    flush = coordinator.async_flush
+    late: list[asyncio.Task[None]] = []
+    released: list[int] = []
+
+    async def flush_while_a_cycle_falls_due() -> None:
+        released.append(len(immich.requests))
+        late.append(hass.async_create_task(coordinator.async_refresh()))
+        await asyncio.sleep(0)
+        await flush()
+
+    with patch.object(coordinator, "async_flush", flush_while_a_cycle_falls_due):
+        await hass.config_entries.async_set_disabled_by(
+            loaded_entry.entry_id, ConfigEntryDisabler.USER
+        )
+        await hass.async_block_till_done()
+    assert late
+    assert late[0].done()
+    assert paused_queues(immich) == set()
+    # Nothing read or commanded after the release.
+    assert immich.requests[released[0] :] == []
+
+
+async def test_overlapping_changes_that_fail_leave_nothing_changed(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two changes at once, both refused: neither is kept (the user was told both failed)."""
+    await _busy_server(hass, freezer, immich)
+    coordinator = loaded_entry.runtime_data
+    options = dict(loaded_entry.options)
+    immich.faults.add(Fault(kind="status", status=500, count=None))
+
+    results = await asyncio.gather(
+        coordinator.async_set_held("ocr", True),
+        coordinator.async_set_max_running(3),
+        return_exceptions=True,
+    )
+
+    assert all(isinstance(result, HomeAssistantError) for result in results)
+    assert coordinator.intents.held == set()
+    assert dict(loaded_entry.options) == options
 
 
 async def test_removing_the_entry_releases_and_forgets(

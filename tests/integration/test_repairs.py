@@ -94,14 +94,30 @@ async def test_repair_for_unloaded_entry(
     hass_client: ClientSessionGenerator,
     immich: SimulatedImmich,
     loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An issue left from an entry that is no longer loaded cannot be fixed from here."""
+    """Unloading withdraws the issue; one fixed as the entry unloads cannot be fixed here."""
     assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
     issue_id = f"internal_queues_paused_{loaded_entry.entry_id}"
     immich.model.pause("backgroundTask")
     await run_for(hass, freezer, immich, 35)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
     await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    # The user opened the repair just before the entry unloaded.
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=issue.severity,
+        translation_key=issue.translation_key,
+        translation_placeholders=issue.translation_placeholders,
+        data=issue.data,
+    )
     _, flow = await _start_fix(hass, hass_client, issue_id)
     assert flow["type"] == "abort"
     assert flow["reason"] == "not_loaded"
