@@ -1,4 +1,4 @@
-"""Buttons: run one queue now, ahead of its priority and beyond the limit."""
+"""Buttons: run one queue now, ahead of every other (it takes a slot first)."""
 
 from __future__ import annotations
 

@@ -637,7 +637,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         await self._async_change(change)
 
     async def async_run_now(self, queue: str) -> None:
-        """Run one queue until it is empty, whatever the priority and the limit."""
+        """Run one queue until it is empty: it takes a slot ahead of every other queue."""
 
         def change() -> None:
             self.intents.run_now.add(queue)
