@@ -23,9 +23,6 @@ from .scheduler import QueueState
 
 PARALLEL_UPDATES = 0
 
-JOBS = "jobs"
-
-
 @dataclass(frozen=True, kw_only=True)
 class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""
@@ -46,7 +43,6 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         key="pending",
         translation_key="pending",
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=JOBS,
         value_fn=lambda queue, _: queue.pending,
     ),
     QueueSensorDescription(
@@ -60,7 +56,6 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         key="active",
         translation_key="active",
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=JOBS,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda queue, _: queue.active,
@@ -69,7 +64,6 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         key="failed",
         translation_key="failed",
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=JOBS,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda queue, _: queue.failed,
@@ -86,14 +80,12 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         key="total_pending",
         translation_key="total_pending",
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=JOBS,
         value_fn=lambda data: sum(queue.pending for queue in data.queues.values()),
     ),
     ServerSensorDescription(
         key="running_queues",
         translation_key="running_queues",
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement="queues",
         value_fn=lambda data: len(_running(data)),
         attributes_fn=lambda data: {"queues": _running(data)},
     ),
