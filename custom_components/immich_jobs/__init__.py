@@ -6,7 +6,11 @@ from aiohttp import DummyCookieJar
 
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -14,11 +18,13 @@ from homeassistant.helpers.typing import ConfigType
 from .api import ImmichClient
 from .const import DOMAIN
 from .coordinator import (
+    ISSUE_LEFT_PAUSED,
     STORAGE_VERSION,
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
     async_delete_entry_issues,
     async_release_queues,
+    issue_id,
     managed_queues,
 )
 from .entity import queue_of_unique_id
@@ -70,6 +76,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -
     coordinator = ImmichJobsCoordinator(hass, entry, client_for_entry(hass, entry))
     await coordinator.async_connect()
     await coordinator.async_config_entry_first_refresh()
+    # Scheduling again: queues a failed release left paused are managed once more.
+    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LEFT_PAUSED, entry))
     entry.runtime_data = coordinator
     _remove_unmanaged_entities(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

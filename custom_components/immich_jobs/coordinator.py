@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import (
@@ -93,6 +92,8 @@ ISSUE_FIGHTING = "fighting_controller"
 ISSUE_PERMISSION = "missing_permission"
 ISSUE_NOT_ADMIN = "not_admin"
 ISSUE_INTERNAL_PAUSED = "internal_queues_paused"
+# Outlives the schedule on purpose: the queues stay paused until the user resumes them.
+ISSUE_LEFT_PAUSED = "queues_left_paused"
 ENTRY_ISSUES = (
     ISSUE_FIGHTING,
     ISSUE_PERMISSION,
@@ -796,14 +797,16 @@ async def async_release_queues(
             await client.async_set_paused(command.queue, False)
     except ImmichError as err:
         LOGGER.warning("Could not resume queues %s: %s", owned, err)
-        persistent_notification.async_create(
+        ir.async_create_issue(
             hass,
-            (
-                f"Immich Jobs could not reach {entry.title} to resume the queues it had "
-                f"paused: {', '.join(owned)}. Resume them on Immich's Jobs page."
-            ),
-            title="Immich queues left paused",
-            notification_id=f"{DOMAIN}_release_{entry.entry_id}",
+            DOMAIN,
+            issue_id(ISSUE_LEFT_PAUSED, entry),
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_LEFT_PAUSED,
+            translation_placeholders={"title": entry.title, "queues": ", ".join(owned)},
         )
         return False
+    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LEFT_PAUSED, entry))
     return True

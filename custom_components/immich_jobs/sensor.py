@@ -23,6 +23,7 @@ from .scheduler import QueueState
 
 PARALLEL_UPDATES = 0
 
+
 @dataclass(frozen=True, kw_only=True)
 class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""

@@ -213,22 +213,31 @@ async def test_release_while_unreachable_names_the_queues(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """If Immich cannot be reached, the user is told which queues to resume by hand."""
+    """If Immich cannot be reached, a repair issue names the queues to resume by hand.
+
+    It outlives the disabled entry, and goes once Immich Jobs manages the server again.
+    """
     await _busy_server(hass, freezer, immich)
     immich.faults.add(Fault(kind="html", status=502, count=None))
-    with patch(
-        "custom_components.immich_jobs.coordinator.persistent_notification.async_create"
-    ) as notify:
-        await hass.config_entries.async_set_disabled_by(
-            loaded_entry.entry_id, ConfigEntryDisabler.USER
-        )
-        await hass.async_block_till_done()
-    assert notify.call_count == 1
-    message = notify.call_args.args[1]
-    assert VIDEO in message
+    await hass.config_entries.async_set_disabled_by(
+        loaded_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    issue_id = f"queues_left_paused_{loaded_entry.entry_id}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_persistent
+    assert VIDEO in issue.translation_placeholders["queues"]
     assert VIDEO in paused_queues(immich)
+
+    immich.faults.clear()
+    await hass.config_entries.async_set_disabled_by(loaded_entry.entry_id, None)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_grace_period_after_an_outage(
