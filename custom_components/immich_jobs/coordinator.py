@@ -21,7 +21,7 @@ from homeassistant.exceptions import (
     ConfigEntryNotReady,
     HomeAssistantError,
 )
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
@@ -408,10 +408,33 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             self._failing = False
             self._quiet_until = dt_util.utcnow() + GRACE_PERIOD
             self._expected.clear()
+            await self._async_check_version()
         self._delete_issue(ISSUE_NOT_ADMIN)
         if self._commands_blocked_until is None:
             self._delete_issue(ISSUE_PERMISSION)
         return snapshot
+
+    async def _async_check_version(self) -> None:
+        """After an outage, notice an Immich upgrade: the device shows the new version.
+
+        The client picks its APIs again by itself when the version changed.
+        """
+        try:
+            version = str(await self.client.async_get_version())
+        except ImmichError:
+            return  # the next outage's end will tell
+        if version == self.version:
+            return
+        LOGGER.info(
+            "%s is now Immich %s (was %s)",
+            self.config_entry.title,
+            version,
+            self.version,
+        )
+        self.version = version
+        registry = dr.async_get(self.hass)
+        if device := registry.async_get_device(identifiers={(DOMAIN, self.server_id)}):
+            registry.async_update_device(device.id, sw_version=version)
 
     def _poll_interval(self) -> float:
         return float(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import logging
 from unittest.mock import patch
 
@@ -19,7 +20,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from simulator.faults import Fault, another_controller
 from simulator.server import KEY_ALL, SimulatedImmich
 
@@ -261,6 +262,30 @@ async def test_grace_period_after_an_outage(
     assert VIDEO not in paused_queues(immich)
     await run_for(hass, freezer, immich, 45)
     assert len(commands(immich)) > len(sent)
+
+
+async def test_an_upgrade_during_an_outage_shows_the_new_version(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Immich restarted as a newer release: the device page shows it, without a reload."""
+    (device,) = dr.async_entries_for_config_entry(
+        device_registry, loaded_entry.entry_id
+    )
+    before = device.sw_version
+    immich.restart(downtime=30)
+    immich.profile = replace(immich.profile, patch=immich.profile.patch + 1)
+    await run_for(hass, freezer, immich, 45)
+
+    device = device_registry.async_get(device.id)
+    assert device is not None
+    assert before is not None
+    assert device.sw_version != before
+    assert device.sw_version == "v{}.{}.{}".format(*immich.profile.version)
+    assert loaded_entry.state is ConfigEntryState.LOADED
 
 
 async def test_another_controller_raises_a_repair_issue(
