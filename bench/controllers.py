@@ -47,7 +47,7 @@ class Unmanaged:
 
 
 class AddOn:
-    """The add-on's published algorithm, re-implemented faithfully (baseline.md).
+    """The add-on's published algorithm, re-implemented faithfully (see bench/README.md).
 
     Poll every interval. If any queue is active, keep the first N active ones (in its priority
     order); otherwise resume the first N with work; pause all others, system queues included.

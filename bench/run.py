@@ -110,7 +110,7 @@ def sampled_peak(
 ) -> int:
     """Return the most queues a sampler reading `active` every second typically sees at once.
 
-    baseline.md's peaks were measured this way: jobs of a few milliseconds are rarely seen.
+    The real-server baseline measured its peaks this way: jobs of a few milliseconds are rarely seen.
     A real sampler's ticks fall anywhere between the model's round job durations, so this is
     the median over evenly spread tick phases: ticks on whole seconds alone would catch the
     model's 0.2 s job boundaries every time (5 queues for unmanaged Immich instead of 2).

@@ -1,4 +1,4 @@
-"""Workloads, each a scenario of uploads on a fresh simulated Immich (baseline.md costs)."""
+"""Workloads: scenarios of uploads on a fresh simulated Immich (real v3.1.0 job costs)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from simulator.model import (
 from simulator.scenarios import library_import, trickle, video_backlog_with_uploads
 
 # Machine learning on, seconds per asset: ASSUMED for a small CPU-only server, not measured
-# (baseline.md measured with machine learning off). Shows what the express lane and the cap
+# (the real-server measurements were made with machine learning off). Shows what the express lane and the cap
 # do when the ML queues are real work rather than milliseconds.
 ML_SECONDS: dict[str, float] = {
     SMART_SEARCH: 0.8,
@@ -58,7 +58,7 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload(
         "video_backlog_uploads",
         video_backlog_with_uploads,
-        description="baseline.md: 20 HEVC videos at T0, photos at T0+30, 40, 50, 60, 70 s",
+        description="the measured workload: 20 HEVC videos at T0, photos at T0+30, 40, 50, 60, 70 s",
     ),
     Workload(
         "video_backlog_uploads_during_transcoding",
