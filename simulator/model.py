@@ -125,7 +125,7 @@ type AssetKind = Literal["photo", "video"]
 # Job kinds: per-asset work ("photo"/"video"), a "queue all" discovery job, or anything else.
 type JobKind = Literal["photo", "video", "discovery", "task"]
 
-# Seconds per job, measured on a real v3.1.0 server with ML off (baseline.md "Job costs").
+# Seconds per job, measured on a real v3.1.0 server with ML off (the project's baseline measurements).
 DEFAULT_DURATIONS: Mapping[tuple[str, str], float] = {
     (METADATA_EXTRACTION, "photo"): 0.1,
     (METADATA_EXTRACTION, "video"): 0.15,

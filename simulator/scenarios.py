@@ -48,7 +48,7 @@ def video_backlog_with_uploads(
     photo_every: float = 10.0,
     start: float = 0.0,
 ) -> None:
-    """baseline.md's workload: HEVC videos at T0, then photos while they transcode."""
+    """Upload the measured baseline workload: HEVC videos at T0, then photos while they transcode."""
     _upload_at(model, start, videos=videos)
     for i in range(photos):
         _upload_at(model, start + first_photo_at + i * photo_every, photos=1)
