@@ -754,8 +754,21 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self._save()
                 if isinstance(err, ConfigEntryAuthFailed):
                     self.config_entry.async_start_reauth(self.hass)
+                if isinstance(err, UpdateFailed):
+                    self._async_mark_unavailable(err)
                 raise
+        if not self.last_update_success:
+            LOGGER.info("Fetching %s data recovered", self.name)
         self.async_set_updated_data(data)
+
+    @callback
+    def _async_mark_unavailable(self, err: UpdateFailed) -> None:
+        """Immich could not be read for a user's change: entities say so at once, as a poll would."""
+        if self.last_update_success:
+            LOGGER.error("Error fetching %s data: %s", self.name, err)
+        self.last_update_success = False
+        self.last_exception = err
+        self.async_update_listeners()
 
     @callback
     def _schedule_hold_end(self) -> None:

@@ -170,6 +170,40 @@ async def test_a_cycle_due_while_disabling_pauses_nothing(
     assert immich.requests[released[0] :] == []
 
 
+async def test_a_change_that_finds_immich_away_marks_entities_unavailable(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A switch flipped while Immich is away: error, entities unavailable, logged once.
+
+    An action once Immich is back works, entities return, and the recovery is logged.
+    """
+    await run_for(hass, freezer, immich, 5)
+    immich.faults.add(Fault(kind="drop", count=None))
+    with pytest.raises(HomeAssistantError):
+        await call_switch(hass, "turn_off", VIDEO_SWITCH)
+    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    assert hass.states.get(VIDEO_SWITCH).state == STATE_UNAVAILABLE
+    await run_for(hass, freezer, immich, 30)
+    errors = [r for r in caplog.records if "Error fetching" in r.getMessage()]
+    assert len(errors) == 1
+
+    # Back, and the user acts before the next poll (an action: entities are unavailable).
+    immich.faults.clear()
+    await hass.services.async_call(
+        DOMAIN,
+        "pause_processing",
+        {"config_entry_id": loaded_entry.entry_id},
+        blocking=True,
+    )
+    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    assert hass.states.get(VIDEO_SWITCH).state == "on"
+    assert [r for r in caplog.records if "data recovered" in r.getMessage()]
+
+
 async def test_overlapping_changes_that_fail_leave_nothing_changed(
     hass: HomeAssistant,
     immich: SimulatedImmich,
