@@ -6,6 +6,7 @@ from aiohttp import DummyCookieJar
 
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
     entity_registry as er,
@@ -18,13 +19,12 @@ from homeassistant.helpers.typing import ConfigType
 from .api import ImmichClient
 from .const import DOMAIN
 from .coordinator import (
-    ISSUE_LEFT_PAUSED,
     STORAGE_VERSION,
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
     async_delete_entry_issues,
     async_release_queues,
-    issue_id,
+    left_paused_issue_id,
     managed_queues,
 )
 from .entity import queue_of_unique_id
@@ -75,9 +75,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -
     """Connect to Immich and start scheduling its queues."""
     coordinator = ImmichJobsCoordinator(hass, entry, client_for_entry(hass, entry))
     await coordinator.async_connect()
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady:
+        # The entry's retry reason says why; an issue raised meanwhile would outlive a
+        # disable (Home Assistant does not unload an entry that waits to retry).
+        async_delete_entry_issues(hass, entry)
+        raise
     # Scheduling again: queues a failed release left paused are managed once more.
-    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LEFT_PAUSED, entry))
+    ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
     entry.runtime_data = coordinator
     _remove_unmanaged_entities(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -107,18 +113,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) 
     coordinator = entry.runtime_data
     if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         return False
-    # Stopped before the release: a cycle after it would pause the queues again.
-    await coordinator.async_shutdown()
-    if entry.disabled_by is not None:
-        await coordinator.async_release()
-    await coordinator.async_flush()
+    await coordinator.async_stop(release=entry.disabled_by is not None)
     async_delete_entry_issues(hass, entry)
     return True
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> None:
-    """Resume every queue the integration paused, then forget its storage and issues."""
-    async_delete_entry_issues(hass, entry)
+    """Resume every queue the integration paused, then forget its storage.
+
+    Its issues are gone already: withdrawn when it unloaded, or when its set-up failed.
+    """
     store: Store[dict[str, object]] = Store(
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
     )

@@ -31,7 +31,6 @@ import homeassistant.util.dt as dt_util
 from .api import (
     CannotConnect,
     CommandRejected,
-    Forbidden,
     ImmichClient,
     ImmichError,
     InvalidAuth,
@@ -105,6 +104,14 @@ ENTRY_ISSUES = (
 def issue_id(issue: str, entry: ConfigEntry) -> str:
     """Return the id of one server's repair issue (each entry has its own)."""
     return f"{issue}_{entry.entry_id}"
+
+
+def left_paused_issue_id(entry: ConfigEntry) -> str:
+    """Return the id of the queues-left-paused issue, by server rather than by entry.
+
+    It survives the entry's removal, and goes when the same server is set up again.
+    """
+    return f"{ISSUE_LEFT_PAUSED}_{entry.unique_id or entry.entry_id}"
 
 
 @callback
@@ -189,7 +196,6 @@ def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
         (MaintenanceMode, "maintenance"),
         (CannotConnect, "cannot_connect"),
         (Unsupported, "unsupported"),
-        (Forbidden, "forbidden"),
     ):
         if isinstance(err, kind):
             return key, {}
@@ -253,6 +259,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._flips: dict[str, deque[datetime]] = {}
         self.contested: set[str] = set()
         self._unsub_hold: CALLBACK_TYPE | None = None
+        self._stopped = False
 
     @property
     def server_id(self) -> str:
@@ -292,6 +299,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     async def async_shutdown(self) -> None:
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
+        self._stopped = True
         self.async_shutdown_timers()
         await super().async_shutdown()
 
@@ -740,16 +748,18 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         async with self._lock:
             # Taken under the lock: a change waiting here must not keep one that failed.
             intents = UserIntents.from_dict(self.intents.as_dict())
-            options = dict(self.config_entry.options)
+            before = dict(self.config_entry.options)
             change()
+            made = {
+                key: value
+                for key, value in self.config_entry.options.items()
+                if before.get(key) != value
+            }
             try:
                 data = await self._async_cycle("user", strict=True)
             except (ImmichError, HomeAssistantError) as err:
                 self.intents = intents
-                if dict(self.config_entry.options) != options:
-                    self.hass.config_entries.async_update_entry(
-                        self.config_entry, options=options
-                    )
+                self._undo_options(before, made)
                 self._schedule_hold_end()
                 self._save()
                 if isinstance(err, ConfigEntryAuthFailed):
@@ -760,6 +770,20 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         if not self.last_update_success:
             LOGGER.info("Fetching %s data recovered", self.name)
         self.async_set_updated_data(data)
+
+    @callback
+    def _undo_options(self, before: dict[str, Any], made: dict[str, Any]) -> None:
+        """Put back the options a failed change set, unless someone changed them since."""
+        options = dict(self.config_entry.options)
+        undo = [key for key, value in made.items() if options.get(key) == value]
+        if not undo:
+            return
+        for key in undo:
+            if key in before:
+                options[key] = before[key]
+            else:
+                options.pop(key)
+        self.hass.config_entries.async_update_entry(self.config_entry, options=options)
 
     @callback
     def _async_mark_unavailable(self, err: UpdateFailed) -> None:
@@ -773,7 +797,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     @callback
     def _schedule_hold_end(self) -> None:
         self.async_shutdown_timers()
-        if self.intents.hold_until is None:
+        if self.intents.hold_until is None or self._stopped:
             return
         self._unsub_hold = async_track_point_in_utc_time(
             self.hass, self._async_end_hold, self.intents.hold_until
@@ -785,8 +809,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         restore = self.intents.restore_max_running
         self.intents.restore_max_running = None
         self.intents.hold_until = None
-        if restore is not None:
-            # Not undone on failure: the limit must come back even while Immich is away.
+        current = self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
+        if restore is not None and current == 0:
+            # Only over the pause's own 0: a limit the user chose meanwhile stays (also one
+            # set while the entry was not loaded). Not undone on failure: the limit must
+            # come back even while Immich is away.
             self._set_max_running_option(restore)
         self._save()
         await self.async_request_refresh()
@@ -807,14 +834,19 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     # --- release --------------------------------------------------------------------------
 
-    async def async_release(self) -> None:
-        """Resume every queue the integration paused (the entry is being disabled)."""
+    async def async_stop(self, *, release: bool) -> None:
+        """Stop for good (unload): no cycle after this, the Store written last.
+
+        A cycle or a user's change already under way finishes first (the lock), so nothing
+        it pauses or saves comes after the release or the final write.
+        """
+        await self.async_shutdown()
         async with self._lock:
-            if await async_release_queues(
+            if release and await async_release_queues(
                 self.hass, self.client, self.config_entry, self.memory
             ):
                 self.memory = replace(self.memory, owned=frozenset())
-                self._save()
+            await self.async_flush()
 
 
 async def async_release_queues(
@@ -836,7 +868,7 @@ async def async_release_queues(
         ir.async_create_issue(
             hass,
             DOMAIN,
-            issue_id(ISSUE_LEFT_PAUSED, entry),
+            left_paused_issue_id(entry),
             is_fixable=False,
             is_persistent=True,
             severity=ir.IssueSeverity.WARNING,
@@ -844,5 +876,5 @@ async def async_release_queues(
             translation_placeholders={"title": entry.title, "queues": ", ".join(owned)},
         )
         return False
-    ir.async_delete_issue(hass, DOMAIN, issue_id(ISSUE_LEFT_PAUSED, entry))
+    ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
     return True

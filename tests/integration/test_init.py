@@ -7,9 +7,15 @@ import logging
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_URL
+from custom_components.immich_jobs.const import DOMAIN
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigEntryDisabler,
+    ConfigEntryState,
+)
+from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from simulator.faults import Fault
 from simulator.server import KEY_ALL, SimulatedImmich
 
@@ -50,8 +56,8 @@ async def test_unreachable_server_retries(
         ),
         (
             Fault(kind="status", status=404, body="Not Found", count=None),
-            "Immich does not serve the job endpoints at this address: not Immich, or a "
-            "release older than v1.106.",
+            "Immich does not know this request (HTTP 404): the address is not Immich, or "
+            "this Immich release does not offer it (v1.106 or newer is required).",
         ),
     ],
     ids=["proxy_error_page", "not_immich"],
@@ -93,3 +99,32 @@ async def test_unload(
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     assert not [r for r in immich.requests if r.method == "PUT"]
+
+
+async def test_issues_of_a_failed_set_up_do_not_outlive_it(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A key that may not read the queues: the retry reason says so, and no issue lingers.
+
+    Home Assistant disables an entry that waits to retry without unloading it, so an issue
+    raised by the failed set-up would stay for good.
+    """
+    immich.add_key("command-only", permissions=["job.create", "queue.update"])
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_KEY: "command-only"}
+    )
+    await _setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert config_entry.reason is not None
+    assert "lacks the permission" in config_entry.reason
+    assert not [i for i in issue_registry.issues.values() if i.domain == DOMAIN]
+
+    await hass.config_entries.async_set_disabled_by(
+        config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    assert not [i for i in issue_registry.issues.values() if i.domain == DOMAIN]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.const import DOMAIN
+from custom_components.immich_jobs.const import CONF_MAX_RUNNING, CONF_PRIORITY, DOMAIN
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntryDisabler,
@@ -140,33 +141,29 @@ async def test_a_cycle_due_while_disabling_pauses_nothing(
     loaded_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A cycle that falls due after the queues were given back does not pause them again.
+    """A poll that falls due as the entry is disabled does not pause the queues again.
 
     The last write to disk yields to the event loop; a poll due then must find the
-    coordinator stopped.
+    coordinator stopped, and nothing may be read or commanded after the release.
     """
     await _busy_server(hass, freezer, immich)
     coordinator = loaded_entry.runtime_data
     assert VIDEO in paused_queues(immich)
     flush = coordinator.async_flush
-    late: list[asyncio.Task[None]] = []
     released: list[int] = []
 
-    async def flush_while_a_cycle_falls_due() -> None:
+    async def flush_while_a_poll_falls_due() -> None:
         released.append(len(immich.requests))
-        late.append(hass.async_create_task(coordinator.async_refresh()))
-        await asyncio.sleep(0)
+        await coordinator.async_refresh()
         await flush()
 
-    with patch.object(coordinator, "async_flush", flush_while_a_cycle_falls_due):
+    with patch.object(coordinator, "async_flush", flush_while_a_poll_falls_due):
         await hass.config_entries.async_set_disabled_by(
             loaded_entry.entry_id, ConfigEntryDisabler.USER
         )
         await hass.async_block_till_done()
-    assert late
-    assert late[0].done()
+    assert released
     assert paused_queues(immich) == set()
-    # Nothing read or commanded after the release.
     assert immich.requests[released[0] :] == []
 
 
@@ -202,6 +199,35 @@ async def test_a_change_that_finds_immich_away_marks_entities_unavailable(
     assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
     assert hass.states.get(VIDEO_SWITCH).state == "on"
     assert [r for r in caplog.records if "data recovered" in r.getMessage()]
+
+
+async def test_a_failed_change_keeps_options_saved_meanwhile(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The limit fails to apply while the user saves other options: only the limit is undone."""
+    await _busy_server(hass, freezer, immich)
+    coordinator = loaded_entry.runtime_data
+    cycle = coordinator._async_cycle
+    priority = ["videoConversion", "thumbnailGeneration"]
+
+    async def options_saved_then_immich_fails(*args: Any, **kwargs: Any) -> Any:
+        hass.config_entries.async_update_entry(
+            loaded_entry, options={**loaded_entry.options, CONF_PRIORITY: priority}
+        )
+        immich.faults.add(Fault(kind="status", status=500, count=None))
+        return await cycle(*args, **kwargs)
+
+    with (
+        patch.object(coordinator, "_async_cycle", options_saved_then_immich_fails),
+        pytest.raises(HomeAssistantError),
+    ):
+        await coordinator.async_set_max_running(3)
+
+    assert loaded_entry.options[CONF_PRIORITY] == priority
+    assert loaded_entry.options.get(CONF_MAX_RUNNING, 1) == 1
 
 
 async def test_overlapping_changes_that_fail_leave_nothing_changed(
@@ -261,7 +287,7 @@ async def test_release_while_unreachable_names_the_queues(
         loaded_entry.entry_id, ConfigEntryDisabler.USER
     )
     await hass.async_block_till_done()
-    issue_id = f"queues_left_paused_{loaded_entry.entry_id}"
+    issue_id = f"queues_left_paused_{loaded_entry.unique_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_persistent
@@ -394,6 +420,21 @@ async def test_revoked_key_starts_reauth(
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+
+
+async def test_a_change_with_a_revoked_key_starts_reauth(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """The key is revoked and the user flips a switch before the next poll: error, reauth."""
+    immich.revoke_key(KEY_ALL)
+    with pytest.raises(HomeAssistantError):
+        await call_switch(hass, "turn_off", VIDEO_SWITCH)
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert loaded_entry.runtime_data.intents.held == set()
 
 
 async def test_lost_permissions_raise_a_repair_issue(

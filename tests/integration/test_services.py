@@ -289,6 +289,32 @@ async def test_limit_set_during_a_timed_pause_is_kept(
     assert config_entry.runtime_data.intents.hold_until is None
 
 
+async def test_limit_changed_behind_a_timed_pause_is_kept(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A limit that reached the options another way is not overwritten when the pause ends.
+
+    For example the form of an entry that was not loaded then, or one opened before the pause.
+    """
+    immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    await setup_one_slot(hass, config_entry)
+    await _call(
+        hass,
+        "pause_processing",
+        config_entry_id=config_entry.entry_id,
+        duration={"minutes": 5},
+    )
+    hass.config_entries.async_update_entry(
+        config_entry, options={**config_entry.options, CONF_MAX_RUNNING: 3}
+    )
+    await run_for(hass, freezer, immich, 305)
+    assert config_entry.options[CONF_MAX_RUNNING] == 3
+    assert config_entry.runtime_data.intents.hold_until is None
+
+
 async def test_options_saved_during_a_timed_pause_keep_it(
     hass: HomeAssistant,
     immich: SimulatedImmich,
