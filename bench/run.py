@@ -204,6 +204,7 @@ def run(
         for (queue, _kind), seconds in model.durations.items()
         if seconds >= HEAVY_JOB_SECONDS
     }
+    heavy_intervals = [s for q in heavy for s in recorder.intervals.get(q, [])]
     photos = [a for a in model.assets.values() if a.kind == "photo"]
     latencies = [
         a.thumbnail_at - a.uploaded_at if a.thumbnail_at is not None else float("inf")
@@ -220,10 +221,14 @@ def run(
         "peak_running_once_seen": None
         if first_seen is None
         else peak(clipped(all_intervals, first_seen)),
-        "peak_heavy_running": peak(
-            [s for q in heavy for s in recorder.intervals.get(q, [])]
-        ),
+        "peak_heavy_running": peak(heavy_intervals),
+        "peak_heavy_once_seen": None
+        if first_seen is None
+        else peak(clipped(heavy_intervals, first_seen)),
         "peak_sustained_running": peak(all_intervals, SUSTAINED_AFTER),
+        "peak_sustained_once_seen": None
+        if first_seen is None
+        else peak(clipped(all_intervals, first_seen), SUSTAINED_AFTER),
         "over_cap_s": round(recorder.over_cap_s, 2),
         "upload_to_thumbnail_s": {
             k: _round(v) for k, v in _quantiles(latencies).items()
