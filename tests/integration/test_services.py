@@ -205,6 +205,16 @@ async def test_clear_failed_unreachable(
     assert immich.model.counts(THUMBNAILS).failed == 4
 
 
+async def _pause_for_five_minutes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Call pause_processing as a user would, for five minutes."""
+    await _call(
+        hass,
+        "pause_processing",
+        config_entry_id=entry.entry_id,
+        duration={"minutes": 5},
+    )
+
+
 async def test_pause_processing_for_a_duration(
     hass: HomeAssistant,
     immich: SimulatedImmich,
@@ -217,12 +227,7 @@ async def test_pause_processing_for_a_duration(
     await setup_one_slot(hass, config_entry)
     assert THUMBNAILS not in paused_queues(immich)
 
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=config_entry.entry_id,
-        duration={"minutes": 5},
-    )
+    await _pause_for_five_minutes(hass, config_entry)
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
     assert hass.states.get(MAX_RUNNING).state == "0.0"
@@ -262,12 +267,7 @@ async def test_limit_set_during_a_timed_pause_is_kept(
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     immich.model.enqueue(SMART_SEARCH, 50, duration=10)
     await setup_one_slot(hass, config_entry)
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=config_entry.entry_id,
-        duration={"minutes": 5},
-    )
+    await _pause_for_five_minutes(hass, config_entry)
     await run_for(hass, freezer, immich, 60)
 
     if how == "number":
@@ -301,12 +301,7 @@ async def test_limit_changed_behind_a_timed_pause_is_kept(
     """
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     await setup_one_slot(hass, config_entry)
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=config_entry.entry_id,
-        duration={"minutes": 5},
-    )
+    await _pause_for_five_minutes(hass, config_entry)
     hass.config_entries.async_update_entry(
         config_entry, options={**config_entry.options, CONF_MAX_RUNNING: 3}
     )
@@ -324,12 +319,7 @@ async def test_options_saved_during_a_timed_pause_keep_it(
     """Saving the options without touching the limit leaves the pause and its end as set."""
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     await setup_one_slot(hass, config_entry)
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=config_entry.entry_id,
-        duration={"minutes": 5},
-    )
+    await _pause_for_five_minutes(hass, config_entry)
     await _limit_in_options(hass, config_entry, 0)
     await run_for(hass, freezer, immich, 290)
     assert config_entry.options[CONF_MAX_RUNNING] == 0
