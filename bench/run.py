@@ -210,6 +210,15 @@ def run(
         a.thumbnail_at - a.uploaded_at if a.thumbnail_at is not None else float("inf")
         for a in photos
     ]
+
+    def once_seen(
+        intervals: list[tuple[float, float]], skip_first: float = 0.0
+    ) -> int | None:
+        """Peak from the first read that saw work: what the controller could prevent."""
+        if first_seen is None:
+            return None
+        return peak(clipped(intervals, first_seen), skip_first)
+
     final = model.snapshot()
     makespan = max((end_ for _, end_ in all_intervals), default=0.0)
     duration_h = (end - first_poll) / 3600
@@ -217,18 +226,11 @@ def run(
         "makespan_s": round(makespan, 2),
         "peak_running_queues": recorder.peak_running,
         "peak_running_sampled_1s": sampled_peak(all_intervals),
-        # From the first read that saw work: what the controller could have prevented.
-        "peak_running_once_seen": None
-        if first_seen is None
-        else peak(clipped(all_intervals, first_seen)),
+        "peak_running_once_seen": once_seen(all_intervals),
         "peak_heavy_running": peak(heavy_intervals),
-        "peak_heavy_once_seen": None
-        if first_seen is None
-        else peak(clipped(heavy_intervals, first_seen)),
+        "peak_heavy_once_seen": once_seen(heavy_intervals),
         "peak_sustained_running": peak(all_intervals, SUSTAINED_AFTER),
-        "peak_sustained_once_seen": None
-        if first_seen is None
-        else peak(clipped(all_intervals, first_seen), SUSTAINED_AFTER),
+        "peak_sustained_once_seen": once_seen(all_intervals, SUSTAINED_AFTER),
         "over_cap_s": round(recorder.over_cap_s, 2),
         "upload_to_thumbnail_s": {
             k: _round(v) for k, v in _quantiles(latencies).items()
