@@ -32,6 +32,21 @@ async def _start_fix(
     return client, await response.json()
 
 
+async def _internal_queues_left_paused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    immich: SimulatedImmich,
+    entry: MockConfigEntry,
+    queues: set[str],
+) -> str:
+    """Pause internal queues as the old add-on did, let a cycle see it; return the issue id."""
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    for name in queues:
+        immich.model.pause(name)
+    await run_for(hass, freezer, immich, 35)
+    return f"internal_queues_paused_{entry.entry_id}"
+
+
 async def test_paused_internal_queues_are_repaired(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -41,12 +56,11 @@ async def test_paused_internal_queues_are_repaired(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The add-on left backgroundTask paused: the user sees why it matters and fixes it."""
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
     issue_id = f"internal_queues_paused_{loaded_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    for name in INTERNAL:
-        immich.model.pause(name)
-    await run_for(hass, freezer, immich, 35)
+    assert issue_id == await _internal_queues_left_paused(
+        hass, freezer, immich, loaded_entry, INTERNAL
+    )
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_fixable
@@ -75,10 +89,9 @@ async def test_repair_when_immich_refuses(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """If Immich cannot resume them, the flow says so and the issue stays."""
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    issue_id = f"internal_queues_paused_{loaded_entry.entry_id}"
-    immich.model.pause("backgroundTask")
-    await run_for(hass, freezer, immich, 35)
+    issue_id = await _internal_queues_left_paused(
+        hass, freezer, immich, loaded_entry, {"backgroundTask"}
+    )
     client, flow = await _start_fix(hass, hass_client, issue_id)
     immich.faults.add(Fault(kind="status", status=500, scope="commands", count=None))
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
@@ -98,10 +111,9 @@ async def test_repair_for_unloaded_entry(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Unloading withdraws the issue; one fixed as the entry unloads cannot be fixed here."""
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    issue_id = f"internal_queues_paused_{loaded_entry.entry_id}"
-    immich.model.pause("backgroundTask")
-    await run_for(hass, freezer, immich, 35)
+    issue_id = await _internal_queues_left_paused(
+        hass, freezer, immich, loaded_entry, {"backgroundTask"}
+    )
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     await hass.config_entries.async_unload(loaded_entry.entry_id)
