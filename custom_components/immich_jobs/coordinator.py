@@ -262,6 +262,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._stopped = False
 
     @property
+    def max_running(self) -> int:
+        """Return the limit in force (the option, shared by the number and the options)."""
+        return int(self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING))
+
+    @property
     def server_id(self) -> str:
         """Identify the server (the entry's unique id) in device and entity ids."""
         return self.config_entry.unique_id or self.config_entry.entry_id
@@ -717,12 +722,9 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Hold all processing; with a duration, put the limit back afterwards."""
 
         def change() -> None:
-            current = int(
-                self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
-            )
             if duration is not None:
                 if self.intents.restore_max_running is None:
-                    self.intents.restore_max_running = current
+                    self.intents.restore_max_running = self.max_running
                 self.intents.hold_until = dt_util.utcnow() + duration
             else:
                 self.intents.restore_max_running = None
@@ -809,8 +811,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         restore = self.intents.restore_max_running
         self.intents.restore_max_running = None
         self.intents.hold_until = None
-        current = self.config_entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING)
-        if restore is not None and current == 0:
+        if restore is not None and self.max_running == 0:
             # Only over the pause's own 0: a limit the user chose meanwhile stays (also one
             # set while the entry was not loaded). Not undone on failure: the limit must
             # come back even while Immich is away.

@@ -11,7 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING, MAX_MAX_RUNNING
+from .const import MAX_MAX_RUNNING
 from .coordinator import ImmichJobsConfigEntry
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
@@ -44,11 +44,7 @@ class MaxRunningNumber(ImmichJobsEntity, NumberEntity):
     @property
     def native_value(self) -> float:
         """The limit in force."""
-        return float(
-            self.coordinator.config_entry.options.get(
-                CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING
-            )
-        )
+        return float(self.coordinator.max_running)
 
     @immich_action
     async def async_set_native_value(self, value: float) -> None:
