@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
-from custom_components.immich_jobs.queues import DEFAULT_PRIORITY, Snapshot
+from custom_components.immich_jobs.immich import Snapshot
+from custom_components.immich_jobs.queues import DEFAULT_PRIORITY
 from custom_components.immich_jobs.scheduler import (
     Action,
     Intents,

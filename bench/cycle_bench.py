@@ -16,7 +16,7 @@ import time
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bench.run import to_status
-from custom_components.immich_jobs.queues import QueueStatus, Snapshot
+from custom_components.immich_jobs.immich import QueueStatus, Snapshot
 from homeassistant.core import HomeAssistant
 from simulator.server import SimulatedImmich
 

@@ -8,7 +8,7 @@ import statistics
 import time
 from typing import Any
 
-from custom_components.immich_jobs.queues import QueueStatus
+from custom_components.immich_jobs.immich import QueueStatus
 from custom_components.immich_jobs.scheduler import Action
 from simulator.model import ImmichModel, QueueCounts
 

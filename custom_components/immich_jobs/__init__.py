@@ -16,7 +16,6 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .api import ImmichClient
 from .const import DOMAIN
 from .coordinator import (
     STORAGE_VERSION,
@@ -28,6 +27,7 @@ from .coordinator import (
     managed_queues,
 )
 from .entity import queue_of_unique_id
+from .immich import ImmichClient
 from .scheduler import Memory
 from .services import async_setup_services
 

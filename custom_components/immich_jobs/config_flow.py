@@ -34,18 +34,6 @@ from homeassistant.helpers.selector import (
 )
 
 from . import create_client
-from .api import (
-    CannotConnect,
-    ImmichError,
-    InvalidAuth,
-    InvalidResponse,
-    InvalidUrl,
-    KeyAccess,
-    MaintenanceMode,
-    NotAdmin,
-    Unsupported,
-    normalize_url,
-)
 from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
@@ -64,6 +52,18 @@ from .const import (
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
     POLICIES,
+)
+from .immich import (
+    CannotConnect,
+    ImmichError,
+    InvalidAuth,
+    InvalidResponse,
+    InvalidUrl,
+    KeyAccess,
+    MaintenanceMode,
+    NotAdmin,
+    Unsupported,
+    normalize_url,
 )
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
 

@@ -28,18 +28,6 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import homeassistant.util.dt as dt_util
 
-from .api import (
-    CannotConnect,
-    CommandRejected,
-    ImmichClient,
-    ImmichError,
-    InvalidAuth,
-    KeyAccess,
-    MaintenanceMode,
-    MissingPermission,
-    NotAdmin,
-    Unsupported,
-)
 from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
@@ -55,7 +43,20 @@ from .const import (
     LOGGER,
     POLICY_PREEMPTIVE,
 )
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, Snapshot, is_manageable
+from .immich import (
+    CannotConnect,
+    CommandRejected,
+    ImmichClient,
+    ImmichError,
+    InvalidAuth,
+    KeyAccess,
+    MaintenanceMode,
+    MissingPermission,
+    NotAdmin,
+    Snapshot,
+    Unsupported,
+)
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .scheduler import (
     Action,
     Command,

@@ -8,10 +8,10 @@ from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError
 
-from .api import ImmichError
 from .const import DOMAIN
 from .coordinator import error_translation
 from .entity import ImmichJobsEntity
+from .immich import ImmichError
 
 
 def translated_error(err: ImmichError) -> HomeAssistantError:

@@ -1,13 +1,13 @@
-"""Immich's job queues as the integration sees them.
+"""Immich's job queues as the integration sees them: their names, which are Immich's own, the order.
 
-Pure module (no Home Assistant, no I/O): the client, the scheduler, the coordinator and the
-benchmarks share these names and this model of one queue.
+Pure module (no Home Assistant, no I/O): the scheduler, the coordinator, the entities and the
+benchmarks share these names. The counts of one queue are the client's model,
+:class:`~.immich.QueueStatus`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 import re
 
 THUMBNAIL_GENERATION = "thumbnailGeneration"
@@ -90,39 +90,3 @@ def queue_display_name(name: str) -> str:
 def is_manageable(name: str) -> bool:
     """Tell whether a queue may ever be paused by the integration."""
     return name not in INTERNAL_QUEUES
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueueStatus:
-    """One queue's counts as read from Immich, whatever API generation served them."""
-
-    name: str
-    active: int
-    waiting: int
-    paused: int
-    delayed: int
-    failed: int
-    is_paused: bool
-
-    @property
-    def runnable(self) -> int:
-        """Jobs that would run now if the queue were resumed (a paused backlog sits in `paused`)."""
-        return self.waiting + self.paused
-
-    @property
-    def pending(self) -> int:
-        """Jobs not yet started, as Immich's own page counts them."""
-        return self.waiting + self.paused + self.delayed
-
-    @property
-    def busy(self) -> bool:
-        """Jobs are running right now (they keep running after a pause)."""
-        return self.active > 0
-
-    @property
-    def has_work(self) -> bool:
-        """Something to run or still running."""
-        return self.runnable > 0 or self.busy
-
-
-type Snapshot = Mapping[str, QueueStatus]

@@ -9,8 +9,8 @@ from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .api import ImmichError
 from .coordinator import ImmichJobsConfigEntry
+from .immich import ImmichError
 
 
 class ResumeInternalQueuesFlow(RepairsFlow):

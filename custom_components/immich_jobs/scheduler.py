@@ -20,14 +20,8 @@ from .const import (
     POLICY_FINISH_FIRST,
     POLICY_PREEMPTIVE,
 )
-from .queues import (
-    DEFAULT_MANAGED,
-    DEFAULT_PRIORITY,
-    VIDEO_CONVERSION,
-    QueueStatus,
-    Snapshot,
-    is_manageable,
-)
+from .immich import QueueStatus, Snapshot
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, VIDEO_CONVERSION, is_manageable
 
 # Look again this soon at the earliest: a hand-off should take a second or two, not a poll.
 MIN_CHECK = 1.0

@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsData, managed_queues
 from .entity import ImmichJobsEntity
-from .queues import QueueStatus
+from .immich import QueueStatus
 from .scheduler import QueueState
 
 PARALLEL_UPDATES = 0

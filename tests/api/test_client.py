@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.immich_jobs.api import (
+from custom_components.immich_jobs.immich import (
     MAX_BODY_BYTES,
     ApiGeneration,
     CannotConnect,

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
-from custom_components.immich_jobs.api import (
+from custom_components.immich_jobs.immich import (
     ApiGeneration,
     InvalidResponse,
     KeyAccess,
+    QueueStatus,
     ServerVersion,
+)
+from custom_components.immich_jobs.immich.parsing import (
     parse_error,
     parse_legacy_jobs,
     parse_legacy_queue,
@@ -21,7 +24,6 @@ from custom_components.immich_jobs.api import (
     parse_user,
     parse_version,
 )
-from custom_components.immich_jobs.queues import QueueStatus
 
 from .samples import body
 

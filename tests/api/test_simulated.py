@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.immich_jobs.api import (
+from custom_components.immich_jobs.immich import (
     ApiGeneration,
     CannotConnect,
     CommandRejected,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.immich_jobs.api import ImmichError, InvalidUrl, normalize_url
+from custom_components.immich_jobs.immich import ImmichError, InvalidUrl, normalize_url
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from unittest.mock import patch
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.api import ImmichClient, ImmichError, NotAdmin
 from custom_components.immich_jobs.const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
@@ -18,6 +17,7 @@ from custom_components.immich_jobs.const import (
     CONF_PRIORITY,
     DOMAIN,
 )
+from custom_components.immich_jobs.immich import ImmichClient, ImmichError, NotAdmin
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
@@ -239,19 +239,19 @@ async def test_user_flow_unexpected_errors(
     """A bug or an unforeseen Immich answer shows 'unknown' instead of a broken form."""
     flow_id = await _start_user_flow(hass)
     with patch(
-        "custom_components.immich_jobs.api.ImmichClient.async_get_access",
+        "custom_components.immich_jobs.immich.ImmichClient.async_get_access",
         side_effect=RuntimeError("boom"),
     ):
         result = await _submit(hass, flow_id, immich.url, KEY_ALL)
     assert result["errors"] == {"base": "unknown"}
     with patch(
-        "custom_components.immich_jobs.api.ImmichClient.async_get_user",
+        "custom_components.immich_jobs.immich.ImmichClient.async_get_user",
         side_effect=ImmichError("unforeseen"),
     ):
         result = await _submit(hass, flow_id, immich.url, KEY_ALL)
     assert result["errors"] == {"base": "unknown"}
     with patch(
-        "custom_components.immich_jobs.api.ImmichClient.async_get_user",
+        "custom_components.immich_jobs.immich.ImmichClient.async_get_user",
         side_effect=NotAdmin("Forbidden"),
     ):
         result = await _submit(hass, flow_id, immich.url, KEY_ALL)

@@ -27,14 +27,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from bench.run import to_status
-from custom_components.immich_jobs.api import ImmichClient
 from custom_components.immich_jobs.const import (
     CONF_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
 )
 from custom_components.immich_jobs.coordinator import GRACE_PERIOD
-from custom_components.immich_jobs.queues import QueueStatus, Snapshot
+from custom_components.immich_jobs.immich import ImmichClient, QueueStatus, Snapshot
 from custom_components.immich_jobs.scheduler import plan as make_plan
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from custom_components.immich_jobs.queues import QueueStatus, Snapshot
+from custom_components.immich_jobs.immich import QueueStatus, Snapshot
 from custom_components.immich_jobs.scheduler import Action, Plan
 
 

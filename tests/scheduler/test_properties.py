@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from custom_components.immich_jobs.immich import QueueStatus
 from custom_components.immich_jobs.queues import (
     DEFAULT_PRIORITY,
     INTERNAL_QUEUES,
     LIBRARY,
     MIGRATION,
-    QueueStatus,
     is_manageable,
 )
 from custom_components.immich_jobs.scheduler import (
