@@ -62,6 +62,8 @@ from .immich import (
     KeyAccess,
     MaintenanceMode,
     NotAdmin,
+    NotImmich,
+    TooOld,
     Unsupported,
     normalize_url,
 )
@@ -139,8 +141,14 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
             raise CheckFailed("invalid_auth", CONF_API_KEY) from err
         except NotAdmin as err:
             raise CheckFailed("not_admin", CONF_API_KEY) from err
+        except TooOld as err:
+            raise CheckFailed("too_old", version=str(err.version)) from err
+        except NotImmich as err:
+            raise CheckFailed("not_immich") from err
         except Unsupported as err:
-            raise CheckFailed("unsupported_version") from err
+            # The version answered as Immich's, the job endpoints did not: a proxy that
+            # forwards only part of Immich's API, or something posing as Immich.
+            raise CheckFailed("invalid_response") from err
         except MaintenanceMode as err:
             raise CheckFailed("maintenance") from err
         except InvalidResponse as err:

@@ -53,7 +53,9 @@ from .immich import (
     MaintenanceMode,
     MissingPermission,
     NotAdmin,
+    NotImmich,
     Snapshot,
+    TooOld,
     Unsupported,
 )
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
@@ -191,11 +193,14 @@ def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
         return "missing_permission", {"permission": err.permission}
     if isinstance(err, CommandRejected):
         return "command_rejected", {"message": err.message}
+    if isinstance(err, TooOld):
+        return "too_old", {"version": str(err.version)}
     for kind, key in (
         (InvalidAuth, "invalid_auth"),
         (NotAdmin, "not_admin"),
         (MaintenanceMode, "maintenance"),
         (CannotConnect, "cannot_connect"),
+        (NotImmich, "not_immich"),
         (Unsupported, "unsupported"),
     ):
         if isinstance(err, kind):

@@ -25,7 +25,9 @@ from custom_components.immich_jobs.immich import (
     MaintenanceMode,
     MissingPermission,
     NotAdmin,
+    NotImmich,
     ServerVersion,
+    TooOld,
     Unsupported,
 )
 
@@ -91,6 +93,31 @@ async def test_version_too_old(
         await client_for(fake, session).async_get_version()
     assert err.value.version == ServerVersion(1, 105, 3)
     assert "v1.105.3" in str(err.value)
+
+
+async def test_home_assistant_is_not_immich(
+    fake: FakeImmich, session: aiohttp.ClientSession
+) -> None:
+    """Home Assistant's port has neither version route (404, "404: Not Found"): not Immich."""
+    for path in ("/api/server/version", "/api/server-info/version"):
+        fake.on(
+            "GET", path, text="404: Not Found", status=404, content_type="text/plain"
+        )
+    with pytest.raises(NotImmich) as err:
+        await client_for(fake, session).async_get_version()
+    assert err.value.reason == "not_immich"
+    assert err.value.version is None
+
+
+async def test_old_release_is_too_old_not_foreign(
+    fake: FakeImmich, session: aiohttp.ClientSession
+) -> None:
+    """An Immich that answers its old version route with v1.105 is a real, old Immich."""
+    fake.version(1, 105, 3)
+    with pytest.raises(TooOld) as err:
+        await client_for(fake, session).async_get_version()
+    assert err.value.reason == "too_old"
+    assert not isinstance(err.value, NotImmich)
 
 
 # ---- reading --------------------------------------------------------------------------------

@@ -220,17 +220,39 @@ async def test_user_flow_maintenance(
     assert result["errors"] == {"base": "maintenance"}
 
 
-async def test_user_flow_too_old(hass: HomeAssistant, immich: SimulatedImmich) -> None:
-    """A server older than v1.106 is refused with its own message."""
-    immich.faults.add(
-        Fault(kind="status", status=404, path_prefix="/api/server", count=None)
-    )
-    immich.faults.add(
-        Fault(kind="status", status=404, path_prefix="/api/server-info", count=None)
-    )
+async def test_user_flow_too_old(
+    hass: HomeAssistant, old_immich: SimulatedImmich
+) -> None:
+    """An Immich older than v1.106 is told to upgrade, naming the release it runs."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, old_immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "too_old"}
+    assert result["description_placeholders"]["version"] == "v1.105.0"
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize("other_server_page", ["home_assistant", "nginx"])
+async def test_user_flow_address_is_not_immich(
+    hass: HomeAssistant, other_server: str
+) -> None:
+    """Home Assistant's own port, or any web server: "not an Immich server", not "too old"."""
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, other_server, KEY_ALL)
+    assert result["errors"] == {"base": "not_immich"}
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_user_flow_without_version_endpoints_is_not_immich(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """A server that answers like Immich's framework but has no version route is not Immich."""
+    for prefix in ("/api/server/", "/api/server-info/"):
+        immich.faults.add(
+            Fault(kind="status", status=404, path_prefix=prefix, count=None)
+        )
     flow_id = await _start_user_flow(hass)
     result = await _submit(hass, flow_id, immich.url, KEY_ALL)
-    assert result["errors"] == {"base": "unsupported_version"}
+    assert result["errors"] == {"base": "not_immich"}
 
 
 async def test_user_flow_unexpected_errors(
@@ -381,6 +403,35 @@ async def test_reconfigure_refuses_another_server(
         await other.stop()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_server"
+    assert loaded_entry.data[CONF_URL] == immich.url
+
+
+@pytest.mark.parametrize("other_server_page", ["home_assistant"])
+async def test_reconfigure_to_an_address_that_is_not_immich(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    other_server: str,
+) -> None:
+    """Reconfigure says which mistake it is, and keeps the working address."""
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await _submit(hass, result["flow_id"], other_server, KEY_ALL)
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": "not_immich"}
+    assert loaded_entry.data[CONF_URL] == immich.url
+
+
+async def test_reconfigure_to_an_immich_that_is_too_old(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    old_immich: SimulatedImmich,
+) -> None:
+    """An old Immich at the new address is named as such, and nothing changes."""
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await _submit(hass, result["flow_id"], old_immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "too_old"}
+    assert result["description_placeholders"]["version"] == "v1.105.0"
     assert loaded_entry.data[CONF_URL] == immich.url
 
 

@@ -13,7 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntryDisabler,
     ConfigEntryState,
 )
-from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from simulator.faults import Fault
@@ -56,8 +56,7 @@ async def test_unreachable_server_retries(
         ),
         (
             Fault(kind="status", status=404, body="Not Found", count=None),
-            "Immich does not know this request (HTTP 404): the address is not Immich, or "
-            "this Immich release does not offer it (v1.106 or newer is required).",
+            "This address answers, but it is not an Immich server.",
         ),
     ],
     ids=["proxy_error_page", "not_immich"],
@@ -79,6 +78,22 @@ async def test_set_up_retries_with_the_reason(
     )  # Home Assistant drops the full stop
     assert not [r for r in immich.requests if r.method == "PUT"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_set_up_says_immich_is_too_old(
+    hass: HomeAssistant, old_immich: SimulatedImmich
+) -> None:
+    """An entry pointing at an Immich downgraded below v1.106 retries, naming the release."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_URL: old_immich.url, CONF_API_KEY: KEY_ALL, CONF_VERIFY_SSL: True},
+    )
+    await _setup(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason == (
+        "This Immich (v1.105.0) is too old: Immich Jobs supports Immich v1.106 and newer"
+    )
+    assert not [r for r in old_immich.requests if r.method == "PUT"]
 
 
 async def test_revoked_key_asks_for_a_new_one(

@@ -23,6 +23,8 @@ from .errors import (
     MaintenanceMode,
     MissingPermission,
     NotAdmin,
+    NotImmich,
+    TooOld,
     Unsupported,
 )
 from .models import (
@@ -70,10 +72,12 @@ __all__ = [
     "MaintenanceMode",
     "MissingPermission",
     "NotAdmin",
+    "NotImmich",
     "QueueStatus",
     "ServerInfo",
     "ServerVersion",
     "Snapshot",
+    "TooOld",
     "Unsupported",
     "normalize_url",
 ]

@@ -19,6 +19,8 @@ from .errors import (
     InvalidResponse,
     MissingPermission,
     NotAdmin,
+    NotImmich,
+    TooOld,
     Unsupported,
 )
 from .models import (
@@ -108,14 +110,13 @@ class ImmichClient(ImmichTransport):
             try:
                 body = await self._request("GET", "/server-info/version", auth=False)
             except Unsupported as err:
-                raise Unsupported(
-                    "no Immich version endpoint: not an Immich server, or a release older "
-                    f"than {MIN_VERSION}",
+                raise NotImmich(
+                    "no Immich version endpoint: this address answers, but not as Immich",
                     status=err.status,
                 ) from err
         version = parse_version(body)
         if version < MIN_VERSION:
-            raise Unsupported(
+            raise TooOld(
                 f"Immich {version} is older than {MIN_VERSION}, the oldest supported",
                 version=version,
             )

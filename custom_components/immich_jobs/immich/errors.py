@@ -102,9 +102,10 @@ class MissingPermission(Forbidden):
 
 
 class Unsupported(ImmichError):
-    """The server is too old, or an endpoint that should exist is absent (404).
+    """The address does not offer what the client needs: an endpoint is absent (404, 405).
 
-    ``version`` is the detected server version when known.
+    The version check raises the two subclasses, which say why: :class:`NotImmich` (no Immich
+    at all) and :class:`TooOld`. ``version`` is the detected server version when known.
     """
 
     reason = "unsupported"
@@ -119,6 +120,28 @@ class Unsupported(ImmichError):
         """Keep the version that explains the refusal."""
         super().__init__(message, status=status)
         self.version = version
+
+
+class NotImmich(Unsupported):
+    """The address answers, but it is not an Immich server.
+
+    Every Immich release answers `/api/server/version` (v1.107+) or `/api/server-info/version`
+    (every release before, back to v1.0): a server that has neither is something else, such as
+    Home Assistant's own port or another web server.
+    """
+
+    reason = "not_immich"
+
+
+class TooOld(Unsupported):
+    """A real Immich, older than the oldest release the client speaks; ``version`` names it."""
+
+    reason = "too_old"
+    version: ServerVersion
+
+    def __init__(self, message: str, *, version: ServerVersion) -> None:
+        """Keep the version the user must upgrade from."""
+        super().__init__(message, version=version)
 
 
 class MaintenanceMode(ImmichError):
