@@ -5,12 +5,21 @@ published as a library unchanged. Modules, each with one job:
 
 - ``errors``: every failure, as a subclass of :class:`ImmichError` with a stable ``reason``;
 - ``models``: what the client hands back (releases, queues, users, a key's access);
+- ``access``: Immich's permission names, and which API a key may use;
 - ``url``: the rules for a base URL;
 - ``parsing``: Immich's answers read into the models;
 - ``transport``: HTTP with one key, no cookies, bounded answers, statuses mapped to errors;
 - ``client``: what the endpoints mean (version, key access, reading and commanding queues).
 """
 
+from .access import (
+    PERMISSION_ALL,
+    PERMISSION_JOB_CREATE,
+    PERMISSION_JOB_READ,
+    PERMISSION_QUEUE_READ,
+    PERMISSION_QUEUE_UPDATE,
+    PERMISSION_USER_READ,
+)
 from .client import ImmichClient
 from .errors import (
     CannotConnect,
@@ -29,12 +38,6 @@ from .errors import (
 )
 from .models import (
     MIN_VERSION,
-    PERMISSION_ALL,
-    PERMISSION_JOB_CREATE,
-    PERMISSION_JOB_READ,
-    PERMISSION_QUEUE_READ,
-    PERMISSION_QUEUE_UPDATE,
-    PERMISSION_USER_READ,
     ApiGeneration,
     ImmichUser,
     KeyAccess,

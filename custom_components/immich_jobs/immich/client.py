@@ -12,6 +12,7 @@ import logging
 import re
 from typing import Final
 
+from .access import PERMISSION_USER_READ, api_generations, grants, missing_permissions
 from .errors import (
     CommandRejected,
     Forbidden,
@@ -25,11 +26,6 @@ from .errors import (
 )
 from .models import (
     MIN_VERSION,
-    PERMISSION_JOB_CREATE,
-    PERMISSION_JOB_READ,
-    PERMISSION_QUEUE_READ,
-    PERMISSION_QUEUE_UPDATE,
-    PERMISSION_USER_READ,
     ApiGeneration,
     ImmichUser,
     KeyAccess,
@@ -37,7 +33,6 @@ from .models import (
     ServerInfo,
     ServerVersion,
     Snapshot,
-    grants,
 )
 from .parsing import (
     parse_legacy_jobs,
@@ -160,17 +155,11 @@ class ImmichClient(ImmichTransport):
         if self._read_api is not None and self._control_api is not None:
             return self._read_api, self._control_api
         version = self._version or await self.async_get_version()
-        read = control = ApiGeneration.LEGACY
-        if version.at_least(2, 4):
-            permissions = self._permissions
-            if permissions is None:
-                permissions = await self._get_permissions()
-            if grants(permissions, PERMISSION_QUEUE_READ):
-                read = ApiGeneration.QUEUES
-            if grants(permissions, PERMISSION_QUEUE_UPDATE):
-                control = ApiGeneration.QUEUES
-        self._read_api, self._control_api = read, control
-        return read, control
+        permissions = self._permissions
+        if permissions is None and version.at_least(2, 4):
+            permissions = await self._get_permissions()
+        self._read_api, self._control_api = api_generations(version, permissions)
+        return self._read_api, self._control_api
 
     async def async_get_user(self) -> ImmichUser | None:
         """Read the key's user; None when the key may not (user.read is optional)."""
@@ -242,17 +231,9 @@ class ImmichClient(ImmichTransport):
         permissions = await self._get_permissions()
         self._read_api = self._control_api = None
         read_api, control_api = await self._apis()
-        can_read = (
-            grants(permissions, PERMISSION_JOB_READ) or read_api is ApiGeneration.QUEUES
-        )
-        missing_read = () if can_read else (PERMISSION_JOB_READ,)
-        missing_control = (
-            ()
-            if grants(permissions, PERMISSION_JOB_CREATE)
-            else (PERMISSION_JOB_CREATE,)
-        )
+        missing_read, missing_control = missing_permissions(permissions, read_api)
         is_admin: bool | None = None
-        if can_read:
+        if not missing_read:
             # Every queue endpoint is admin-only: a read proves or disproves it.
             try:
                 await self._read(read_api)

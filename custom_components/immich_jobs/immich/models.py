@@ -11,18 +11,6 @@ from typing import Final
 
 from .errors import InvalidResponse
 
-PERMISSION_ALL: Final = "all"
-PERMISSION_JOB_READ: Final = "job.read"
-PERMISSION_JOB_CREATE: Final = "job.create"
-PERMISSION_QUEUE_READ: Final = "queue.read"
-PERMISSION_QUEUE_UPDATE: Final = "queue.update"
-PERMISSION_USER_READ: Final = "user.read"
-
-
-def grants(permissions: frozenset[str], permission: str) -> bool:
-    """Tell whether a key's permission list allows one permission ("all" allows every one)."""
-    return PERMISSION_ALL in permissions or permission in permissions
-
 
 @total_ordering
 @dataclass(frozen=True, slots=True)
