@@ -255,6 +255,18 @@ async def test_user_flow_without_version_endpoints_is_not_immich(
     assert result["errors"] == {"base": "not_immich"}
 
 
+async def test_user_flow_job_endpoints_absent(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """Immich's version answers but its queues do not (a proxy forwarding part of /api)."""
+    immich.faults.add(
+        Fault(kind="status", status=404, path_prefix="/api/queues", count=None)
+    )
+    flow_id = await _start_user_flow(hass)
+    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    assert result["errors"] == {"base": "invalid_response"}
+
+
 async def test_user_flow_unexpected_errors(
     hass: HomeAssistant, immich: SimulatedImmich
 ) -> None:
