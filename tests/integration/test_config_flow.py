@@ -242,29 +242,28 @@ async def test_user_flow_address_is_not_immich(
     assert not hass.config_entries.async_entries(DOMAIN)
 
 
-async def test_user_flow_without_version_endpoints_is_not_immich(
-    hass: HomeAssistant, immich: SimulatedImmich
+@pytest.mark.parametrize(
+    ("absent", "error"),
+    [
+        (("/api/server/", "/api/server-info/"), "not_immich"),
+        (("/api/queues",), "invalid_response"),
+    ],
+    ids=["no_version_route", "no_queue_route"],
+)
+async def test_user_flow_routes_absent(
+    hass: HomeAssistant, immich: SimulatedImmich, absent: tuple[str, ...], error: str
 ) -> None:
-    """A server that answers like Immich's framework but has no version route is not Immich."""
-    for prefix in ("/api/server/", "/api/server-info/"):
+    """No version route: not Immich, even if it answers 404 as Immich's framework does.
+
+    A version but no queues (a proxy forwarding part of /api): not like Immich, not "too old".
+    """
+    for prefix in absent:
         immich.faults.add(
             Fault(kind="status", status=404, path_prefix=prefix, count=None)
         )
     flow_id = await _start_user_flow(hass)
     result = await _submit(hass, flow_id, immich.url, KEY_ALL)
-    assert result["errors"] == {"base": "not_immich"}
-
-
-async def test_user_flow_job_endpoints_absent(
-    hass: HomeAssistant, immich: SimulatedImmich
-) -> None:
-    """Immich's version answers but its queues do not (a proxy forwarding part of /api)."""
-    immich.faults.add(
-        Fault(kind="status", status=404, path_prefix="/api/queues", count=None)
-    )
-    flow_id = await _start_user_flow(hass)
-    result = await _submit(hass, flow_id, immich.url, KEY_ALL)
-    assert result["errors"] == {"base": "invalid_response"}
+    assert result["errors"] == {"base": error}
 
 
 async def test_user_flow_unexpected_errors(
