@@ -7,7 +7,10 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from simulator.profiles import PROFILES, Profile
 from simulator.server import SimulatedImmich
 
@@ -20,25 +23,32 @@ NGINX_404 = (
 
 @pytest.fixture
 def other_server_page() -> str:
-    """Return what the other server answers (parametrize to change it)."""
+    """Return which other server answers (parametrize to change it)."""
     return "home_assistant"
 
 
 @pytest.fixture
 async def other_server(
-    other_server_page: str, socket_enabled: None
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    other_server_page: str,
+    socket_enabled: None,
 ) -> AsyncIterator[str]:
     """Run a web server that is not Immich on 127.0.0.1 and yield its address.
 
-    "home_assistant" answers every path as Home Assistant's own server (aiohttp) answers a path
-    it has no view for, such as /api/server/version: 404, text/plain "404: Not Found".
-    "nginx" answers with nginx's HTML 404 page.
+    "home_assistant" is Home Assistant's own web server (http and api set up), the address a
+    user mistakes for Immich's: it answers /api/server/version with 404 "404: Not Found".
+    "nginx" answers every path with nginx's HTML 404 page.
     """
+    if other_server_page == "home_assistant":
+        assert await async_setup_component(hass, "http", {})
+        assert await async_setup_component(hass, "api", {})
+        client = await hass_client_no_auth()
+        yield str(client.make_url("")).rstrip("/")
+        return
 
     async def answer(request: web.Request) -> web.Response:
-        if other_server_page == "nginx":
-            return web.Response(status=404, text=NGINX_404, content_type="text/html")
-        raise web.HTTPNotFound
+        return web.Response(status=404, text=NGINX_404, content_type="text/html")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
