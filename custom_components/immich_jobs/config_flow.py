@@ -181,7 +181,7 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 self._async_abort_entries_match({CONF_URL: base})
                 return self.async_create_entry(
-                    title=f"Immich ({URL(base).host})",
+                    title=entry_title(base),
                     data={**user_input, CONF_URL: base},
                 )
         return self.async_show_form(
@@ -237,8 +237,14 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
                 base, identity = result
                 await self._abort_if_other_account(entry, identity)
                 # The entry keeps its unique id: entities and the device are keyed on it.
+                # A title the user did not choose follows the new address.
+                title = (
+                    entry_title(base)
+                    if entry.title == entry_title(entry.data[CONF_URL])
+                    else entry.title
+                )
                 return self.async_update_reload_and_abort(
-                    entry, data_updates={**user_input, CONF_URL: base}
+                    entry, title=title, data_updates={**user_input, CONF_URL: base}
                 )
         return self.async_show_form(
             step_id="reconfigure",
@@ -264,6 +270,15 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> ImmichJobsOptionsFlow:
         """Options: the limit, polling, policy, managed queues and their priority."""
         return ImmichJobsOptionsFlow()
+
+
+def entry_title(base: str) -> str:
+    """Name a server by its host, and its port unless the scheme's default one.
+
+    Two Immich servers on one host (ports 2283 and 2284) get different titles, device names
+    and entries in the actions' server drop-down.
+    """
+    return f"Immich ({URL(base).host_port_subcomponent})"
 
 
 def _without_key(user_input: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from .api import ImmichError
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
 from .helpers import translated_error
+from .queues import queue_from_option, queue_option
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -68,16 +69,24 @@ def _coordinator(hass: HomeAssistant, call: ServiceCall) -> ImmichJobsCoordinato
 
 
 def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
-    """Check the queue exists on that server."""
-    queue: str = call.data[ATTR_QUEUE]
-    if coordinator.data is None or queue not in coordinator.data.queues:
-        known = sorted(coordinator.data.queues) if coordinator.data else []
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_queue",
-            translation_placeholders={"queue": queue, "queues": ", ".join(known)},
-        )
-    return queue
+    """Return Immich's name of the queue asked for, checked against that server's queues.
+
+    The drop-down gives snake case (`thumbnail_generation`); YAML written for Immich's own
+    names (`thumbnailGeneration`) keeps working.
+    """
+    asked: str = call.data[ATTR_QUEUE]
+    present = coordinator.data.queues if coordinator.data else {}
+    for queue in (asked, queue_from_option(asked)):
+        if queue in present:
+            return queue
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_queue",
+        translation_placeholders={
+            "queue": asked,
+            "queues": ", ".join(sorted(queue_option(name) for name in present)),
+        },
+    )
 
 
 async def _async_send(

@@ -55,6 +55,27 @@ async def test_start_queue(
     }
 
 
+async def test_queue_from_the_drop_down_or_immich_name(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """The drop-down's snake-case value and Immich's own camelCase name reach the same queue."""
+    immich.model.inject_failed(SMART_SEARCH, 2)
+    immich.model.inject_failed(THUMBNAILS, 3)
+    await setup_one_slot(hass, config_entry)
+    await _call(
+        hass,
+        "clear_failed",
+        config_entry_id=config_entry.entry_id,
+        queue="smart_search",
+    )
+    assert immich.model.counts(SMART_SEARCH).failed == 0
+    assert immich.model.counts(THUMBNAILS).failed == 3
+    await _call(
+        hass, "clear_failed", config_entry_id=config_entry.entry_id, queue=THUMBNAILS
+    )
+    assert immich.model.counts(THUMBNAILS).failed == 0
+
+
 async def test_start_queue_defaults_to_missing(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
@@ -127,7 +148,9 @@ async def test_unknown_queue(
     assert err.value.translation_key == "unknown_queue"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["queue"] == "thumbnails"
-    assert THUMBNAILS in err.value.translation_placeholders["queues"]
+    # Listed as the drop-down and the action accept them.
+    assert "thumbnail_generation" in err.value.translation_placeholders["queues"]
+    assert "video_conversion" in err.value.translation_placeholders["queues"]
     assert "Immich has no queue named thumbnails" in str(err.value)
     assert immich.count("PUT", "/api/jobs/thumbnails") == 0
 
@@ -230,14 +253,14 @@ async def test_pause_processing_for_a_duration(
     await _pause_for_five_minutes(hass, config_entry)
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
 
     await run_for(hass, freezer, immich, 290)
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
 
     await run_for(hass, freezer, immich, 15)
-    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert config_entry.options[CONF_MAX_RUNNING] == 1
     assert THUMBNAILS not in paused_queues(immich)
     assert SMART_SEARCH in paused_queues(immich)
@@ -285,7 +308,7 @@ async def test_limit_set_during_a_timed_pause_is_kept(
     # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
     await run_for(hass, freezer, immich, 300)
     assert config_entry.options[CONF_MAX_RUNNING] == 2
-    assert hass.states.get(MAX_RUNNING).state == "2.0"
+    assert hass.states.get(MAX_RUNNING).state == "2"
     assert config_entry.runtime_data.intents.hold_until is None
 
 
@@ -343,7 +366,7 @@ async def test_pause_processing_until_raised(
     await run_for(hass, freezer, immich, 120)
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
     assert config_entry.runtime_data.intents.hold_until is None
 
 

@@ -272,7 +272,7 @@ async def test_number_out_of_range(
             {"entity_id": MAX_RUNNING, "value": value},
             blocking=True,
         )
-    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert immich.count("PUT") == commands
     checked = ["refused_with_translated_error", "nothing_changed"]
     checked += assert_clean_log(caplog, outages=0)
