@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.immich_jobs.api import ImmichClient, ImmichError, NotAdmin
 from custom_components.immich_jobs.config_flow import entry_title
@@ -25,6 +27,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import SelectSelector
 from simulator.faults import Fault
 from simulator.server import (
     KEY_ALL,
@@ -537,7 +540,12 @@ async def test_options_rules_then_priority(
             "priority_3": "smartSearch",
         },
     )
-    assert result["errors"] == {"base": "priority_not_a_permutation"}
+    # Three ranks changed and Video conversion twice: no move can be read from that.
+    assert result["errors"] == {"base": "priority_duplicate"}
+    assert result["description_placeholders"] == {
+        "duplicates": "Video conversion",
+        "missing": "Thumbnail generation",
+    }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -567,6 +575,126 @@ async def test_options_rules_then_priority(
     assert (
         hass.states.get("switch.immich_127_0_0_1_video_conversion_allowed") is not None
     )
+
+
+async def _to_priority_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
+    """Submit the rules unchanged (every default managed queue); return the priority step."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    managed = list(result["data_schema"]({})[CONF_MANAGED_QUEUES])
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], _rules(**{CONF_MANAGED_QUEUES: managed})
+    )
+
+
+# The add-on's order of the ten queues managed by default.
+DEFAULT_ORDER = [
+    "sidecar",
+    "metadataExtraction",
+    "storageTemplateMigration",
+    "thumbnailGeneration",
+    "smartSearch",
+    "duplicateDetection",
+    "faceDetection",
+    "facialRecognition",
+    "videoConversion",
+    "ocr",
+]
+
+
+async def test_priority_moving_the_ninth_queue_first_is_one_change(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Choosing Video conversion (9th) at rank 1 moves it there; the others shift down."""
+    result = await _to_priority_step(hass, loaded_entry)
+    assert result["step_id"] == "priority"
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    assert list(ranks.values()) == DEFAULT_ORDER
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_1": "videoConversion"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_PRIORITY][:10] == [
+        "videoConversion",
+        "sidecar",
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "thumbnailGeneration",
+        "smartSearch",
+        "duplicateDetection",
+        "faceDetection",
+        "facialRecognition",
+        "ocr",
+    ]
+
+
+async def test_priority_moving_a_queue_down(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Choosing Sidecar metadata (1st) at rank 3 puts it after the two that followed it."""
+    result = await _to_priority_step(hass, loaded_entry)
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_3": "sidecar"}
+    )
+    assert loaded_entry.options[CONF_PRIORITY][:4] == [
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "sidecar",
+        "thumbnailGeneration",
+    ]
+
+
+async def test_priority_two_conflicting_changes_name_the_queues(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """OCR chosen at ranks 1 and 2: the error names it and the two queues left out."""
+    result = await _to_priority_step(hass, loaded_entry)
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    before = dict(loaded_entry.options)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_1": "ocr", "priority_2": "ocr"}
+    )
+    assert result["errors"] == {"base": "priority_duplicate"}
+    assert result["description_placeholders"] == {
+        "duplicates": "OCR",
+        "missing": "Sidecar metadata, Metadata extraction",
+    }
+    assert dict(loaded_entry.options) == before
+
+
+def _select_with_reorder() -> AbstractContextManager[object]:
+    """Let the select selector take `reorder`, as a Home Assistant offering it would."""
+    return patch.object(
+        SelectSelector,
+        "CONFIG_SCHEMA",
+        SelectSelector.CONFIG_SCHEMA.extend(
+            {vol.Optional("reorder", default=False): bool}
+        ),
+    )
+
+
+async def test_priority_by_drag_and_drop_where_the_selector_can_reorder(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """With `reorder`, one list to drag into order; a queue dropped from it is named."""
+    with _select_with_reorder():
+        result = await _to_priority_step(hass, loaded_entry)
+        assert result["step_id"] == "priority_list"
+        field = result["data_schema"].schema[CONF_PRIORITY]
+        assert field.config["reorder"] is True
+        assert field.config["multiple"] is True
+        assert result["data_schema"]({})[CONF_PRIORITY] == DEFAULT_ORDER
+        without_ocr = ["videoConversion", *DEFAULT_ORDER[:8]]
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_PRIORITY: without_ocr}
+        )
+        assert result["errors"] == {"base": "priority_missing"}
+        assert result["description_placeholders"]["missing"] == "OCR"
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_PRIORITY: [*without_ocr, "ocr"]}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_PRIORITY][:2] == ["videoConversion", "sidecar"]
 
 
 async def test_options_without_managed_change_do_not_reload(
