@@ -67,7 +67,7 @@ async def check_entities(
         "allowed": {"on"}.__contains__,
         "run_now": lambda value: value != "unavailable",
         "scheduling": {"on"}.__contains__,
-        "max_running": lambda value: value == "1.0",
+        "max_running": lambda value: value == "1",
         "total_pending": integer,
         "running_queues": integer,
     }

@@ -14,7 +14,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "immich_jobs"
-PLATFORM_FILES = ("sensor", "switch", "button", "number", "binary_sensor", "select")
+PLATFORM_FILES = (
+    "sensor",
+    "switch",
+    "button",
+    "number",
+    "binary_sensor",
+    "select",
+    "event",
+)
 
 
 def _json(path: Path) -> Any:

@@ -45,6 +45,14 @@ def test_status_states_documented() -> None:
         assert f"**{label}**" in README, f"status {label!r} is missing from README.md"
 
 
+def test_event_types_documented() -> None:
+    """Each event type appears by its id and its translated name, and an automation uses it."""
+    event_types = EN["entity"]["event"]["events"]["state_attributes"]["event_type"]
+    for event_type, name in event_types["state"].items():
+        assert f"| `{event_type}` | **{name}** |" in README, event_type
+        assert f"event_type == '{event_type}'" in README, f"no example uses {event_type}"
+
+
 @pytest.mark.parametrize(
     ("step", "field", "label"),
     [
