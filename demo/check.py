@@ -70,6 +70,8 @@ async def check_entities(
         "max_running": lambda value: value == "1",
         "total_pending": integer,
         "running_queues": integer,
+        # No event yet at start, or the first one (a timestamp).
+        "events": lambda value: value not in ("unavailable", ""),
     }
     checked = 0
     for key, entity_id in [

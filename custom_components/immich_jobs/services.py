@@ -1,4 +1,4 @@
-"""Actions: start an Immich queue run, pause all processing, clear failed jobs."""
+"""Actions: start an Immich queue run, pause all processing, clear failed jobs, get a dashboard."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from datetime import timedelta
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 
 from .api import ImmichError
 from .const import DOMAIN
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, managed_queues
+from .dashboard import Entities, dashboard
 from .helpers import translated_error
 from .queues import queue_from_option, queue_option
 
@@ -29,6 +35,7 @@ MODE_ALL = "all"
 SERVICE_START_QUEUE = "start_queue"
 SERVICE_PAUSE_PROCESSING = "pause_processing"
 SERVICE_CLEAR_FAILED = "clear_failed"
+SERVICE_GET_DASHBOARD = "get_dashboard"
 
 QUEUE_SCHEMA = vol.Schema(
     {
@@ -39,6 +46,7 @@ QUEUE_SCHEMA = vol.Schema(
 START_SCHEMA = QUEUE_SCHEMA.extend(
     {vol.Optional(ATTR_MODE, default=MODE_MISSING): vol.In([MODE_MISSING, MODE_ALL])}
 )
+ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -126,6 +134,26 @@ async def _async_pause_processing(call: ServiceCall) -> None:
         raise translated_error(err) from err
 
 
+async def _async_get_dashboard(call: ServiceCall) -> ServiceResponse:
+    """Return the server's dashboard, built from the entity ids it has now (renamed ones too)."""
+    coordinator = _coordinator(call.hass, call)
+    entry = coordinator.config_entry
+    registry = er.async_get(call.hass)
+    entities = Entities.from_registry(
+        (
+            {
+                "entity_id": entity.entity_id,
+                "unique_id": entity.unique_id,
+                "translation_key": entity.translation_key,
+                "disabled_by": entity.disabled_by,
+            }
+            for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        ),
+        order=managed_queues(entry.options, coordinator.data.queues),
+    )
+    return dashboard(entities, title=entry.title)
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
     hass.services.async_register(
@@ -136,4 +164,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_PAUSE_PROCESSING, _async_pause_processing, PAUSE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_DASHBOARD,
+        _async_get_dashboard,
+        ENTRY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

@@ -13,6 +13,7 @@ from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
@@ -432,3 +433,53 @@ async def test_start_queue_errors_are_translated(
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
     assert str(err.value) != key
+
+
+async def test_get_dashboard(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The response is a dashboard of this server: its entity ids, queues in priority order."""
+    await setup_one_slot(
+        hass,
+        config_entry,
+        managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
+        priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
+    )
+    # A user renamed one entity: the dashboard follows the registry.
+    entity_registry.async_update_entity(
+        "switch.immich_127_0_0_1_video_conversion_allowed",
+        new_entity_id="switch.videos_allowed",
+    )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_dashboard",
+        {"config_entry_id": config_entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["title"] == "Immich (127.0.0.1)"
+    controls, queues = response["views"][0]["sections"]
+    server_rows = controls["cards"][1]["entities"]
+    assert [row["entity"] for row in server_rows] == [
+        "switch.immich_127_0_0_1_automatic_scheduling",
+        "number.immich_127_0_0_1_max_concurrent_queues",
+        "sensor.immich_127_0_0_1_pending_jobs",
+        "sensor.immich_127_0_0_1_running_queues",
+        "event.immich_127_0_0_1_job_events",
+    ]
+    cards = queues["cards"][1:]
+    assert [card["title"] for card in cards] == [
+        "Video conversion",
+        "Thumbnail generation",
+        "Smart search",
+    ]
+    assert [row["entity"] for row in cards[0]["entities"]] == [
+        "sensor.immich_127_0_0_1_video_conversion_pending",
+        "sensor.immich_127_0_0_1_video_conversion_status",
+        "switch.videos_allowed",
+        "button.immich_127_0_0_1_video_conversion_run_now",
+    ]

@@ -50,7 +50,9 @@ def test_event_types_documented() -> None:
     event_types = EN["entity"]["event"]["events"]["state_attributes"]["event_type"]
     for event_type, name in event_types["state"].items():
         assert f"| `{event_type}` | **{name}** |" in README, event_type
-        assert f"event_type == '{event_type}'" in README, f"no example uses {event_type}"
+        assert f"event_type == '{event_type}'" in README, (
+            f"no example uses {event_type}"
+        )
 
 
 @pytest.mark.parametrize(
