@@ -58,7 +58,11 @@ class Entities:
 def dashboard(
     entities: Entities, title: str = "Immich Jobs", hours_to_show: float = 6
 ) -> dict[str, Any]:
-    """Return the Lovelace config: global controls, a graph and the events, then every queue."""
+    """Return the Lovelace config: global controls and the last event, a graph, every queue.
+
+    No logbook card for the events: Home Assistant logs an event entity as "detected an
+    event", without its type; the entities row shows the type and when.
+    """
     server = entities.server
     controls: list[dict[str, Any]] = [
         {"type": "heading", "heading": "Scheduler"},
@@ -82,15 +86,6 @@ def dashboard(
             ],
         },
     ]
-    if "events" in server:
-        controls.append(
-            {
-                "type": "logbook",
-                "title": "Job events",
-                "hours_to_show": max(hours_to_show, 24),
-                "target": {"entity_id": [server["events"]]},
-            }
-        )
     queues: list[dict[str, Any]] = [
         {"type": "heading", "heading": "Queues, most important first"}
     ]
