@@ -98,13 +98,33 @@ def test_action_documented(action: str) -> None:
         for section in ("config", "options")
         for kind in ("error", "abort")
         for key, message in EN[section].get(kind, {}).items()
-        # Errors of the options form explain themselves where they appear.
-        if section == "config"
     ],
 )
 def test_flow_message_explained(kind: str, key: str, message: str) -> None:
     """Troubleshooting quotes every error and abort of the forms."""
     assert first_sentence(message) in README, f"{kind} {key}: {message!r}"
+
+
+@pytest.mark.parametrize(
+    "key", ["unknown_queue", "entry_not_found", "entry_not_loaded"]
+)
+def test_action_error_explained(key: str) -> None:
+    """Troubleshooting quotes the errors an action's own input can cause."""
+    message = EN["exceptions"][key]["message"]
+    words = max(re.split(r"\{[^}]*\}", message), key=len).strip()
+    assert len(words) > 10
+    assert words in README, f"{key}: {message!r}"
+
+
+def test_action_select_options_are_translated() -> None:
+    """Every option of an action's drop-down has its text (hassfest would require it)."""
+    for action, spec in SERVICES.items():
+        for field, config in spec.get("fields", {}).items():
+            select = config.get("selector", {}).get("select")
+            if not select or "translation_key" not in select:
+                continue
+            labels = EN["selector"][select["translation_key"]]["options"]
+            assert set(labels) == set(select["options"]), f"{action}.{field}"
 
 
 @pytest.mark.parametrize("key", sorted(EN["issues"]))
