@@ -186,7 +186,9 @@ class Demo:
                 [{"poll_interval": self.args.poll_interval}, {}],
             )
             entities = Entities.from_registry(await api.registry(entry_id))
-            (self.config_dir / DASHBOARD_FILE).write_text(dump(dashboard(entities)))
+            (self.config_dir / DASHBOARD_FILE).write_text(
+                dump(dashboard(entities, hours_to_show=0.1))
+            )
             ready = time.monotonic() - started
             if self.args.check:
                 return await self.check(api, entry_id, entities, ready)

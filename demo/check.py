@@ -67,9 +67,11 @@ async def check_entities(
         "allowed": {"on"}.__contains__,
         "run_now": lambda value: value != "unavailable",
         "scheduling": {"on"}.__contains__,
-        "max_running": lambda value: value == "1.0",
+        "max_running": lambda value: value == "1",
         "total_pending": integer,
         "running_queues": integer,
+        # No event yet at start, or the first one (a timestamp).
+        "events": lambda value: value not in ("unavailable", ""),
     }
     checked = 0
     for key, entity_id in [

@@ -1,139 +1,20 @@
-"""The demo's dashboard, built from the entities the integration registered."""
+"""The demo's dashboard: the one the integration's get_dashboard action returns, as YAML."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-import re
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from custom_components.immich_jobs.queues import queue_display_name
+from custom_components.immich_jobs.dashboard import (
+    QUEUE_KEYS,
+    SERVER_KEYS,
+    Entities,
+    dashboard,
+)
 
-# Unique ids of queue entities end in "_queue_<queueName>_<key>" (entity.py).
-_QUEUE_UNIQUE_ID = re.compile(r"_queue_(?P<queue>[^_]+)_(?P<key>[a-z_]+)$")
-SERVER_KEYS = ("scheduling", "max_running", "total_pending", "running_queues")
-QUEUE_KEYS = ("pending", "status", "allowed", "run_now", "active", "failed")
-
-
-@dataclass(slots=True)
-class Entities:
-    """The integration's entity ids: server-wide by key, per queue (priority order) by key."""
-
-    server: dict[str, str] = field(default_factory=dict)
-    queues: dict[str, dict[str, str]] = field(default_factory=dict)
-    disabled: set[str] = field(default_factory=set)
-
-    @classmethod
-    def from_registry(cls, entries: Iterable[Mapping[str, Any]]) -> Entities:
-        """Sort registry entries (in registration order, i.e. priority order) by role."""
-        found = cls()
-        for entry in entries:
-            entity_id = str(entry["entity_id"])
-            if entry.get("disabled_by"):
-                found.disabled.add(entity_id)
-            if match := _QUEUE_UNIQUE_ID.search(str(entry["unique_id"])):
-                found.queues.setdefault(match["queue"], {})[match["key"]] = entity_id
-            elif (key := entry.get("translation_key")) in SERVER_KEYS:
-                found.server[str(key)] = entity_id
-        return found
-
-
-SERVER_NAMES = {
-    "scheduling": "Automatic scheduling",
-    "max_running": "Max concurrent queues",
-    "total_pending": "Pending jobs",
-    "running_queues": "Running queues",
-}
-
-
-def dashboard(entities: Entities, hours_to_show: float = 0.1) -> dict[str, Any]:
-    """Return the Lovelace config: global controls and a graph, then every queue in order."""
-    server = entities.server
-    controls: list[dict[str, Any]] = [
-        {"type": "heading", "heading": "Scheduler"},
-        {
-            "type": "entities",
-            "state_color": True,
-            "entities": [
-                {"entity": server[key], "name": SERVER_NAMES[key]}
-                for key in SERVER_KEYS
-                if key in server
-            ],
-        },
-        {
-            "type": "history-graph",
-            "title": "Pending jobs per queue",
-            "hours_to_show": hours_to_show,
-            "entities": [
-                {"entity": keys["pending"], "name": queue_display_name(queue)}
-                for queue, keys in entities.queues.items()
-                if "pending" in keys
-            ],
-        },
-    ]
-    queues: list[dict[str, Any]] = [
-        {"type": "heading", "heading": "Queues, most important first"}
-    ]
-    queues.extend(
-        queue_card(queue_display_name(queue), keys)
-        for queue, keys in entities.queues.items()
-    )
-    return {
-        "title": "Immich Jobs",
-        "views": [
-            {
-                "title": "Queues",
-                "path": "queues",
-                "icon": "mdi:tray-full",
-                "type": "sections",
-                "max_columns": 3,
-                "sections": [
-                    {"type": "grid", "cards": controls},
-                    {"type": "grid", "column_span": 2, "cards": queues},
-                ],
-            }
-        ],
-    }
-
-
-def queue_card(title: str, keys: Mapping[str, str]) -> dict[str, Any]:
-    """One queue at a glance: pending, status, its override switch and its run-now button."""
-    rows: list[dict[str, Any]] = []
-    if "pending" in keys:
-        rows.append({"entity": keys["pending"], "name": "Pending"})
-    if "status" in keys:
-        rows.append({"entity": keys["status"], "name": "Status"})
-    if "allowed" in keys:
-        rows.append(
-            {
-                "entity": keys["allowed"],
-                "name": "Allowed",
-                "tap_action": {"action": "toggle"},
-            }
-        )
-    if "run_now" in keys:
-        rows.append(
-            {
-                "entity": keys["run_now"],
-                "name": "Run now",
-                "show_state": False,
-                "tap_action": {
-                    "action": "perform-action",
-                    "perform_action": "button.press",
-                    "target": {"entity_id": keys["run_now"]},
-                },
-            }
-        )
-    return {
-        "type": "glance",
-        "title": title,
-        "columns": 4,
-        "state_color": True,
-        "entities": rows,
-        "grid_options": {"columns": 12},
-    }
+__all__ = ["QUEUE_KEYS", "SERVER_KEYS", "Entities", "dashboard", "dump"]
 
 
 def dump(config: Mapping[str, Any]) -> str:

@@ -33,6 +33,7 @@ from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,

@@ -3,56 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import math
 import re
 from typing import Any
 
 import voluptuous as vol
 from yarl import URL
 
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigEntryState,
-    ConfigFlow,
-    ConfigFlowResult,
-    OptionsFlow,
-)
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
 from . import create_client
-from .const import (
-    CONF_EXPRESS_LANE,
-    CONF_EXPRESS_MAX_JOBS,
-    CONF_MANAGED_QUEUES,
-    CONF_MAX_RUNNING,
-    CONF_POLICY,
-    CONF_POLL_INTERVAL,
-    CONF_PRIORITY,
-    DEFAULT_EXPRESS_MAX_JOBS,
-    DEFAULT_MAX_RUNNING,
-    DEFAULT_POLL_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    MAX_EXPRESS_MAX_JOBS,
-    MAX_MAX_RUNNING,
-    MAX_POLL_INTERVAL,
-    MIN_POLL_INTERVAL,
-    POLICIES,
-)
+from .const import DOMAIN, LOGGER
 from .immich import (
     CannotConnect,
     ImmichError,
@@ -67,7 +35,7 @@ from .immich import (
     Unsupported,
     normalize_url,
 )
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
+from .options_flow import ImmichJobsOptionsFlow
 
 CONNECTION_SCHEMA = vol.Schema(
     {
@@ -88,7 +56,6 @@ REAUTH_SCHEMA = vol.Schema(
     }
 )
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-PRIORITY_FIELD = "priority_{}"
 
 
 class CheckFailed(Exception):
@@ -189,7 +156,7 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 self._async_abort_entries_match({CONF_URL: base})
                 return self.async_create_entry(
-                    title=f"Immich ({URL(base).host})",
+                    title=entry_title(base),
                     data={**user_input, CONF_URL: base},
                 )
         return self.async_show_form(
@@ -245,8 +212,14 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
                 base, identity = result
                 await self._abort_if_other_account(entry, identity)
                 # The entry keeps its unique id: entities and the device are keyed on it.
+                # A title the user did not choose follows the new address.
+                title = (
+                    entry_title(base)
+                    if entry.title == entry_title(entry.data[CONF_URL])
+                    else entry.title
+                )
                 return self.async_update_reload_and_abort(
-                    entry, data_updates={**user_input, CONF_URL: base}
+                    entry, title=title, data_updates={**user_input, CONF_URL: base}
                 )
         return self.async_show_form(
             step_id="reconfigure",
@@ -274,180 +247,17 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
         return ImmichJobsOptionsFlow()
 
 
+def entry_title(base: str) -> str:
+    """Name a server by its host, and its port unless the scheme's default one.
+
+    Two Immich servers on one host (ports 2283 and 2284) get different titles, device names
+    and entries in the actions' server drop-down.
+    """
+    return f"Immich ({URL(base).host_port_subcomponent})"
+
+
 def _without_key(user_input: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Never echo the API key back into a form."""
     if user_input is None:
         return None
     return {key: value for key, value in user_input.items() if key != CONF_API_KEY}
-
-
-class ImmichJobsOptionsFlow(OptionsFlow):
-    """Two steps: the rules, then the priority of the managed queues."""
-
-    def __init__(self) -> None:
-        """Hold the first step's answers until the second."""
-        self._options: dict[str, Any] = {}
-
-    def _queues(self) -> list[str]:
-        """List the manageable queues this server has (all known ones when it cannot be read)."""
-        entry = self.config_entry
-        present = (
-            list(entry.runtime_data.data.queues)
-            if entry.state is ConfigEntryState.LOADED
-            else []
-        )
-        known = list(DEFAULT_PRIORITY) + [
-            q for q in present if q not in DEFAULT_PRIORITY
-        ]
-        return [q for q in known if is_manageable(q) and (not present or q in present)]
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the limit, polling interval, policy, express lane and managed queues."""
-        queues = self._queues()
-        options = self.config_entry.options
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            numbers = {
-                key: _whole_number(user_input[key])
-                for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
-            }
-            errors.update(
-                (key, "whole_number") for key, value in numbers.items() if value is None
-            )
-            if not user_input[CONF_MANAGED_QUEUES]:
-                errors[CONF_MANAGED_QUEUES] = "no_managed_queues"
-            if not errors:
-                self._options = {**user_input, **numbers}
-                return await self.async_step_priority()
-        managed_default = [
-            q for q in options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED) if q in queues
-        ]
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_MAX_RUNNING,
-                    default=options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Required(
-                    CONF_POLL_INTERVAL,
-                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_POLICY, default=options.get(CONF_POLICY, POLICIES[0])
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=list(POLICIES), translation_key="policy"
-                    )
-                ),
-                vol.Required(
-                    CONF_EXPRESS_LANE, default=options.get(CONF_EXPRESS_LANE, True)
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_EXPRESS_MAX_JOBS,
-                    default=options.get(
-                        CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS
-                    ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=MAX_EXPRESS_MAX_JOBS,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_MANAGED_QUEUES, default=managed_default
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(value=q, label=queue_display_name(q))
-                            for q in queues
-                        ],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
-            errors=errors,
-        )
-
-    async def async_step_priority(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Order the managed queues: one drop-down per rank, each queue exactly once."""
-        managed: list[str] = self._options[CONF_MANAGED_QUEUES]
-        current = list(self.config_entry.options.get(CONF_PRIORITY, DEFAULT_PRIORITY))
-        ranked = [q for q in current if q in managed] + [
-            q for q in managed if q not in current
-        ]
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            chosen = [
-                user_input[PRIORITY_FIELD.format(rank + 1)]
-                for rank in range(len(ranked))
-            ]
-            if sorted(chosen) != sorted(ranked):
-                errors["base"] = "priority_not_a_permutation"
-            else:
-                rest = [q for q in current if q not in chosen]
-                options = {**self._options, CONF_PRIORITY: chosen + rest}
-                entry = self.config_entry
-                if entry.state is ConfigEntryState.LOADED and options.get(
-                    CONF_MAX_RUNNING
-                ) != entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING):
-                    entry.runtime_data.async_limit_set_by_user()
-                if set(managed) != set(
-                    entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
-                ):
-                    # Entities follow the managed set: they are made at set-up.
-                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                elif entry.state is ConfigEntryState.LOADED:
-                    # No update listener (it would clash with reconfigure's reload): the
-                    # coordinator reads the options each cycle; run one once they are saved.
-                    entry.runtime_data.async_refresh_soon()
-                return self.async_create_entry(data=options)
-        choices = [
-            SelectOptionDict(value=q, label=queue_display_name(q)) for q in ranked
-        ]
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    PRIORITY_FIELD.format(rank + 1), default=queue
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=choices, mode=SelectSelectorMode.DROPDOWN
-                    )
-                )
-                for rank, queue in enumerate(ranked)
-            }
-        )
-        return self.async_show_form(
-            step_id="priority",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
-            errors=errors,
-        )
-
-
-def _whole_number(value: float) -> int | None:
-    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
-    if not math.isfinite(value) or value != int(value):
-        return None
-    return int(value)

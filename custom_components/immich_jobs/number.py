@@ -42,9 +42,9 @@ class MaxRunningNumber(ImmichJobsEntity, NumberEntity):
     """The limit, shared with the options (both edit the same value)."""
 
     @property
-    def native_value(self) -> float:
-        """The limit in force."""
-        return float(self.coordinator.max_running)
+    def native_value(self) -> int:
+        """The limit in force, as a whole number: the state reads "1", not "1.0"."""
+        return self.coordinator.max_running
 
     @immich_action
     async def async_set_native_value(self, value: float) -> None:

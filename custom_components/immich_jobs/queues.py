@@ -87,6 +87,20 @@ def queue_display_name(name: str) -> str:
     )
 
 
+def queue_option(name: str) -> str:
+    """Return a queue's name in snake case: Home Assistant's translation keys must be.
+
+    The actions' drop-down offers `thumbnail_generation` for Immich's `thumbnailGeneration`.
+    """
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def queue_from_option(option: str) -> str:
+    """Return Immich's camelCase name of a snake-case option (a camelCase name is kept)."""
+    first, *rest = option.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def is_manageable(name: str) -> bool:
     """Tell whether a queue may ever be paused by the integration."""
     return name not in INTERNAL_QUEUES

@@ -1,4 +1,4 @@
-"""Actions: start an Immich queue run, pause all processing, clear failed jobs."""
+"""Actions: start an Immich queue run, pause all processing, clear failed jobs, get a dashboard."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ from datetime import timedelta
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 
 from .const import DOMAIN
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, managed_queues
+from .dashboard import Entities, dashboard
 from .helpers import translated_error
 from .immich import ImmichError
+from .queues import queue_from_option, queue_option
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -28,6 +35,7 @@ MODE_ALL = "all"
 SERVICE_START_QUEUE = "start_queue"
 SERVICE_PAUSE_PROCESSING = "pause_processing"
 SERVICE_CLEAR_FAILED = "clear_failed"
+SERVICE_GET_DASHBOARD = "get_dashboard"
 
 QUEUE_SCHEMA = vol.Schema(
     {
@@ -38,6 +46,7 @@ QUEUE_SCHEMA = vol.Schema(
 START_SCHEMA = QUEUE_SCHEMA.extend(
     {vol.Optional(ATTR_MODE, default=MODE_MISSING): vol.In([MODE_MISSING, MODE_ALL])}
 )
+ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 PAUSE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -68,16 +77,24 @@ def _coordinator(hass: HomeAssistant, call: ServiceCall) -> ImmichJobsCoordinato
 
 
 def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
-    """Check the queue exists on that server."""
-    queue: str = call.data[ATTR_QUEUE]
-    if coordinator.data is None or queue not in coordinator.data.queues:
-        known = sorted(coordinator.data.queues) if coordinator.data else []
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_queue",
-            translation_placeholders={"queue": queue, "queues": ", ".join(known)},
-        )
-    return queue
+    """Return Immich's name of the queue asked for, checked against that server's queues.
+
+    The drop-down gives snake case (`thumbnail_generation`); YAML written for Immich's own
+    names (`thumbnailGeneration`) keeps working.
+    """
+    asked: str = call.data[ATTR_QUEUE]
+    present = coordinator.data.queues if coordinator.data else {}
+    for queue in (asked, queue_from_option(asked)):
+        if queue in present:
+            return queue
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_queue",
+        translation_placeholders={
+            "queue": asked,
+            "queues": ", ".join(sorted(queue_option(name) for name in present)),
+        },
+    )
 
 
 async def _async_send(
@@ -117,6 +134,26 @@ async def _async_pause_processing(call: ServiceCall) -> None:
         raise translated_error(err) from err
 
 
+async def _async_get_dashboard(call: ServiceCall) -> ServiceResponse:
+    """Return the server's dashboard, built from the entity ids it has now (renamed ones too)."""
+    coordinator = _coordinator(call.hass, call)
+    entry = coordinator.config_entry
+    registry = er.async_get(call.hass)
+    entities = Entities.from_registry(
+        (
+            {
+                "entity_id": entity.entity_id,
+                "unique_id": entity.unique_id,
+                "translation_key": entity.translation_key,
+                "disabled_by": entity.disabled_by,
+            }
+            for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        ),
+        order=managed_queues(entry.options, coordinator.data.queues),
+    )
+    return dashboard(entities, title=entry.title)
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
     hass.services.async_register(
@@ -127,4 +164,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_PAUSE_PROCESSING, _async_pause_processing, PAUSE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_DASHBOARD,
+        _async_get_dashboard,
+        ENTRY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
+from custom_components.immich_jobs.config_flow import entry_title
 from custom_components.immich_jobs.const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
@@ -22,7 +25,9 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import SelectSelector
 from simulator.faults import Fault
 from simulator.server import (
     KEY_ALL,
@@ -63,7 +68,8 @@ async def test_user_flow_creates_entry_on_every_release(
     flow_id = await _start_user_flow(hass)
     result = await _submit(hass, flow_id, f"{immich.url}/api/", KEY_ALL)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Immich (127.0.0.1)"
+    port = immich.url.rsplit(":", 1)[1]
+    assert result["title"] == f"Immich (127.0.0.1:{port})"
     assert result["data"] == {
         CONF_URL: immich.url,
         CONF_API_KEY: KEY_ALL,
@@ -75,6 +81,57 @@ async def test_user_flow_creates_entry_on_every_release(
     # address does not create a second entry for the same server.
     assert entry.unique_id == immich.admin.id
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_two_servers_on_one_host_are_told_apart(
+    hass: HomeAssistant, immich: SimulatedImmich
+) -> None:
+    """Each entry, device and action drop-down entry names its port; actions reach the right one."""
+    other = SimulatedImmich("v3.1")
+    await other.start()
+    try:
+        for server in (immich, other):
+            flow_id = await _start_user_flow(hass)
+            result = await _submit(hass, flow_id, server.url, KEY_ALL)
+            assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        first, second = hass.config_entries.async_entries(DOMAIN)
+        ports = [server.url.rsplit(":", 1)[1] for server in (immich, other)]
+        assert [first.title, second.title] == [
+            f"Immich (127.0.0.1:{ports[0]})",
+            f"Immich (127.0.0.1:{ports[1]})",
+        ]
+        devices = {
+            device.name
+            for entry in (first, second)
+            for device in dr.async_entries_for_config_entry(
+                dr.async_get(hass), entry.entry_id
+            )
+        }
+        assert devices == {first.title, second.title}
+        await hass.services.async_call(
+            DOMAIN,
+            "start_queue",
+            {"config_entry_id": second.entry_id, "queue": "smart_search"},
+            blocking=True,
+        )
+        assert other.count("PUT", "/api/jobs/smartSearch") == 1
+        assert immich.count("PUT", "/api/jobs/smartSearch") == 0
+        assert hass.states.get(
+            f"switch.immich_127_0_0_1_{ports[1]}_smart_search_allowed"
+        )
+    finally:
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            await hass.config_entries.async_unload(entry.entry_id)
+        await other.stop()
+
+
+def test_title_leaves_out_the_default_port() -> None:
+    """https://immich.example.com is named by its host alone; an explicit port shows."""
+    assert entry_title("https://immich.example.com") == "Immich (immich.example.com)"
+    assert entry_title("http://192.168.1.10") == "Immich (192.168.1.10)"
+    assert entry_title("http://192.168.1.10:2283") == "Immich (192.168.1.10:2283)"
+    assert entry_title("http://[fd00::10]:2283") == "Immich ([fd00::10]:2283)"
 
 
 @pytest.mark.parametrize("immich_profile", ["v1.137", "v2.4", "v3.1"])
@@ -399,6 +456,32 @@ async def test_reconfigure_changes_address_and_key(
         CONF_VERIFY_SSL: False,
     }
     assert loaded_entry.unique_id == immich.admin.id
+    # A title that is not the one made from the old address was the user's: it stays.
+    assert loaded_entry.title == "Immich (127.0.0.1)"
+
+
+async def test_reconfigure_renames_a_generated_title(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """The title made from the old address follows the new one."""
+    old_port = immich.url.rsplit(":", 1)[1]
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, title=f"Immich (127.0.0.1:{old_port})"
+    )
+    moved = SimulatedImmich("v3.1")
+    moved.add_key("moved-key", user=immich.admin)
+    await moved.start()
+    try:
+        result = await config_entry.start_reconfigure_flow(hass)
+        result = await _submit(hass, result["flow_id"], moved.url, "moved-key")
+        assert result["reason"] == "reconfigure_successful"
+        new_port = moved.url.rsplit(":", 1)[1]
+        assert config_entry.title == f"Immich (127.0.0.1:{new_port})"
+        await hass.async_block_till_done()
+        await hass.config_entries.async_unload(config_entry.entry_id)
+    finally:
+        await moved.stop()
 
 
 async def test_reconfigure_refuses_another_server(
@@ -519,7 +602,12 @@ async def test_options_rules_then_priority(
             "priority_3": "smartSearch",
         },
     )
-    assert result["errors"] == {"base": "priority_not_a_permutation"}
+    # Three ranks changed and Video conversion twice: no move can be read from that.
+    assert result["errors"] == {"base": "priority_duplicate"}
+    assert result["description_placeholders"] == {
+        "duplicates": "Video conversion",
+        "missing": "Thumbnail generation",
+    }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -543,8 +631,132 @@ async def test_options_rules_then_priority(
     assert "metadataExtraction" in options[CONF_PRIORITY]
     # The managed set changed, so the entry was reloaded and entities follow it.
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert hass.states.get("switch.immich_127_0_0_1_metadata_extraction") is None
-    assert hass.states.get("switch.immich_127_0_0_1_video_conversion") is not None
+    assert (
+        hass.states.get("switch.immich_127_0_0_1_metadata_extraction_allowed") is None
+    )
+    assert (
+        hass.states.get("switch.immich_127_0_0_1_video_conversion_allowed") is not None
+    )
+
+
+async def _to_priority_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
+    """Submit the rules unchanged (every default managed queue); return the priority step."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    managed = list(result["data_schema"]({})[CONF_MANAGED_QUEUES])
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], _rules(**{CONF_MANAGED_QUEUES: managed})
+    )
+
+
+# The add-on's order of the ten queues managed by default.
+DEFAULT_ORDER = [
+    "sidecar",
+    "metadataExtraction",
+    "storageTemplateMigration",
+    "thumbnailGeneration",
+    "smartSearch",
+    "duplicateDetection",
+    "faceDetection",
+    "facialRecognition",
+    "videoConversion",
+    "ocr",
+]
+
+
+async def test_priority_moving_the_ninth_queue_first_is_one_change(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Choosing Video conversion (9th) at rank 1 moves it there; the others shift down."""
+    result = await _to_priority_step(hass, loaded_entry)
+    assert result["step_id"] == "priority"
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    assert list(ranks.values()) == DEFAULT_ORDER
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_1": "videoConversion"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_PRIORITY][:10] == [
+        "videoConversion",
+        "sidecar",
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "thumbnailGeneration",
+        "smartSearch",
+        "duplicateDetection",
+        "faceDetection",
+        "facialRecognition",
+        "ocr",
+    ]
+
+
+async def test_priority_moving_a_queue_down(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Choosing Sidecar metadata (1st) at rank 3 puts it after the two that followed it."""
+    result = await _to_priority_step(hass, loaded_entry)
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_3": "sidecar"}
+    )
+    assert loaded_entry.options[CONF_PRIORITY][:4] == [
+        "metadataExtraction",
+        "storageTemplateMigration",
+        "sidecar",
+        "thumbnailGeneration",
+    ]
+
+
+async def test_priority_two_conflicting_changes_name_the_queues(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """OCR chosen at ranks 1 and 2: the error names it and the two queues left out."""
+    result = await _to_priority_step(hass, loaded_entry)
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    before = dict(loaded_entry.options)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ranks, "priority_1": "ocr", "priority_2": "ocr"}
+    )
+    assert result["errors"] == {"base": "priority_duplicate"}
+    assert result["description_placeholders"] == {
+        "duplicates": "OCR",
+        "missing": "Sidecar metadata, Metadata extraction",
+    }
+    assert dict(loaded_entry.options) == before
+
+
+def _select_with_reorder() -> AbstractContextManager[object]:
+    """Let the select selector take `reorder`, as a Home Assistant offering it would."""
+    return patch.object(
+        SelectSelector,
+        "CONFIG_SCHEMA",
+        SelectSelector.CONFIG_SCHEMA.extend(
+            {vol.Optional("reorder", default=False): bool}
+        ),
+    )
+
+
+async def test_priority_by_drag_and_drop_where_the_selector_can_reorder(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """With `reorder`, one list to drag into order; a queue dropped from it is named."""
+    with _select_with_reorder():
+        result = await _to_priority_step(hass, loaded_entry)
+        assert result["step_id"] == "priority_list"
+        field = result["data_schema"].schema[CONF_PRIORITY]
+        assert field.config["reorder"] is True
+        assert field.config["multiple"] is True
+        assert result["data_schema"]({})[CONF_PRIORITY] == DEFAULT_ORDER
+        without_ocr = ["videoConversion", *DEFAULT_ORDER[:8]]
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_PRIORITY: without_ocr}
+        )
+        assert result["errors"] == {"base": "priority_missing"}
+        assert result["description_placeholders"]["missing"] == "OCR"
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_PRIORITY: [*without_ocr, "ocr"]}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_PRIORITY][:2] == ["videoConversion", "sidecar"]
 
 
 async def test_options_without_managed_change_do_not_reload(
@@ -566,9 +778,7 @@ async def test_options_without_managed_change_do_not_reload(
     reload.assert_not_called()
     await hass.async_block_till_done()
     assert loaded_entry.options[CONF_MAX_RUNNING] == 3
-    assert (
-        hass.states.get("number.immich_127_0_0_1_max_concurrent_queues").state == "3.0"
-    )
+    assert hass.states.get("number.immich_127_0_0_1_max_concurrent_queues").state == "3"
 
 
 async def test_options_when_entry_not_loaded(

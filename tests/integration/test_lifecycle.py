@@ -29,7 +29,7 @@ from .helpers import call_switch, commands, paused_queues, run_for
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
-VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
+VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion_allowed"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
 THUMBNAIL_PENDING = "sensor.immich_127_0_0_1_thumbnail_generation_pending"
 
@@ -61,7 +61,7 @@ async def test_restart_sends_no_command(
     """Unloading and setting up again from the same storage changes nothing in Immich."""
     await _busy_server(hass, freezer, immich)
     assert VIDEO in _owned(loaded_entry)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
     sent = commands(immich)
     paused = paused_queues(immich)
 
@@ -75,7 +75,7 @@ async def test_restart_sends_no_command(
     coordinator = loaded_entry.runtime_data
     assert VIDEO in coordinator.memory.owned
     assert coordinator.intents.held == {"ocr"}
-    assert hass.states.get("switch.immich_127_0_0_1_ocr").state == "off"
+    assert hass.states.get("switch.immich_127_0_0_1_ocr_allowed").state == "off"
 
 
 async def test_reload_keeps_queues_paused(
@@ -101,7 +101,7 @@ async def test_scheduling_off_releases_but_keeps_held_queues(
 ) -> None:
     """Off resumes what the scheduler paused; a queue the user holds stays paused."""
     await _busy_server(hass, freezer, immich)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
     await call_switch(hass, "turn_off", SCHEDULING_SWITCH)
     await hass.async_block_till_done()
     assert hass.states.get(SCHEDULING_SWITCH).state == "off"
@@ -125,7 +125,7 @@ async def test_disabling_the_entry_releases_everything(
 ) -> None:
     """Disabled, the integration leaves no queue paused, held ones included."""
     await _busy_server(hass, freezer, immich)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr")
+    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
     assert {VIDEO, "ocr"} <= paused_queues(immich)
     await hass.config_entries.async_set_disabled_by(
         loaded_entry.entry_id, ConfigEntryDisabler.USER

@@ -69,12 +69,12 @@ async def test_limit_decides_how_many_queues_run(
     assert _running(immich) == {THUMBNAILS}
 
     await _set(hass, 2)
-    assert hass.states.get(MAX_RUNNING).state == "2.0"
+    assert hass.states.get(MAX_RUNNING).state == "2"
     assert config_entry.options[CONF_MAX_RUNNING] == 2
     assert _running(immich) == {THUMBNAILS, SMART_SEARCH}
 
     await _set(hass, 0)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
     assert _running(immich) == set()
     await run_for(hass, freezer, immich, 60)
     assert _running(immich) == set()
@@ -101,6 +101,6 @@ async def test_limit_not_applied_stays_as_it_was(
         await _set(hass, 0)
 
     assert err.value.translation_domain == "immich_jobs"
-    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert config_entry.options[CONF_MAX_RUNNING] == 1
     assert not immich.model.counts(THUMBNAILS).is_paused

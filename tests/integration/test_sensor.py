@@ -97,7 +97,7 @@ async def test_status_follows_the_scheduler(
     await hass.services.async_call(
         SWITCH_DOMAIN,
         SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: "switch.immich_127_0_0_1_video_conversion"},
+        {ATTR_ENTITY_ID: "switch.immich_127_0_0_1_video_conversion_allowed"},
         blocking=True,
     )
     assert _state(hass, "video_conversion_status") == "held"
@@ -193,7 +193,7 @@ async def test_new_queue_gets_entities_after_a_reload(
 
     assert _state(hass, "ocr_pending") == "0"
     assert _state(hass, "ocr_status") == "idle"
-    assert hass.states.get("switch.immich_127_0_0_1_ocr") is not None
+    assert hass.states.get("switch.immich_127_0_0_1_ocr_allowed") is not None
     assert hass.states.get("button.immich_127_0_0_1_ocr_run_now") is not None
     assert len(_ocr_entities(entity_registry, config_entry)) == 6
 

@@ -13,6 +13,7 @@ from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
@@ -53,6 +54,27 @@ async def test_start_queue(
         "running",
         "queued",
     }
+
+
+async def test_queue_from_the_drop_down_or_immich_name(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """The drop-down's snake-case value and Immich's own camelCase name reach the same queue."""
+    immich.model.inject_failed(SMART_SEARCH, 2)
+    immich.model.inject_failed(THUMBNAILS, 3)
+    await setup_one_slot(hass, config_entry)
+    await _call(
+        hass,
+        "clear_failed",
+        config_entry_id=config_entry.entry_id,
+        queue="smart_search",
+    )
+    assert immich.model.counts(SMART_SEARCH).failed == 0
+    assert immich.model.counts(THUMBNAILS).failed == 3
+    await _call(
+        hass, "clear_failed", config_entry_id=config_entry.entry_id, queue=THUMBNAILS
+    )
+    assert immich.model.counts(THUMBNAILS).failed == 0
 
 
 async def test_start_queue_defaults_to_missing(
@@ -127,7 +149,9 @@ async def test_unknown_queue(
     assert err.value.translation_key == "unknown_queue"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["queue"] == "thumbnails"
-    assert THUMBNAILS in err.value.translation_placeholders["queues"]
+    # Listed as the drop-down and the action accept them.
+    assert "thumbnail_generation" in err.value.translation_placeholders["queues"]
+    assert "video_conversion" in err.value.translation_placeholders["queues"]
     assert "Immich has no queue named thumbnails" in str(err.value)
     assert immich.count("PUT", "/api/jobs/thumbnails") == 0
 
@@ -230,14 +254,14 @@ async def test_pause_processing_for_a_duration(
     await _pause_for_five_minutes(hass, config_entry)
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
 
     await run_for(hass, freezer, immich, 290)
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
 
     await run_for(hass, freezer, immich, 15)
-    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert config_entry.options[CONF_MAX_RUNNING] == 1
     assert THUMBNAILS not in paused_queues(immich)
     assert SMART_SEARCH in paused_queues(immich)
@@ -285,7 +309,7 @@ async def test_limit_set_during_a_timed_pause_is_kept(
     # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
     await run_for(hass, freezer, immich, 300)
     assert config_entry.options[CONF_MAX_RUNNING] == 2
-    assert hass.states.get(MAX_RUNNING).state == "2.0"
+    assert hass.states.get(MAX_RUNNING).state == "2"
     assert config_entry.runtime_data.intents.hold_until is None
 
 
@@ -343,7 +367,7 @@ async def test_pause_processing_until_raised(
     await run_for(hass, freezer, immich, 120)
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0.0"
+    assert hass.states.get(MAX_RUNNING).state == "0"
     assert config_entry.runtime_data.intents.hold_until is None
 
 
@@ -409,3 +433,53 @@ async def test_start_queue_errors_are_translated(
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
     assert str(err.value) != key
+
+
+async def test_get_dashboard(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The response is a dashboard of this server: its entity ids, queues in priority order."""
+    await setup_one_slot(
+        hass,
+        config_entry,
+        managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
+        priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
+    )
+    # A user renamed one entity: the dashboard follows the registry.
+    entity_registry.async_update_entity(
+        "switch.immich_127_0_0_1_video_conversion_allowed",
+        new_entity_id="switch.videos_allowed",
+    )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_dashboard",
+        {"config_entry_id": config_entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["title"] == "Immich (127.0.0.1)"
+    controls, queues = response["views"][0]["sections"]
+    server_rows = controls["cards"][1]["entities"]
+    assert [row["entity"] for row in server_rows] == [
+        "switch.immich_127_0_0_1_automatic_scheduling",
+        "number.immich_127_0_0_1_max_concurrent_queues",
+        "sensor.immich_127_0_0_1_pending_jobs",
+        "sensor.immich_127_0_0_1_running_queues",
+        "event.immich_127_0_0_1_job_events",
+    ]
+    cards = queues["cards"][1:]
+    assert [card["title"] for card in cards] == [
+        "Video conversion",
+        "Thumbnail generation",
+        "Smart search",
+    ]
+    assert [row["entity"] for row in cards[0]["entities"]] == [
+        "sensor.immich_127_0_0_1_video_conversion_pending",
+        "sensor.immich_127_0_0_1_video_conversion_status",
+        "switch.videos_allowed",
+        "button.immich_127_0_0_1_video_conversion_run_now",
+    ]

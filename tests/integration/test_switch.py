@@ -19,8 +19,8 @@ from .helpers import assert_platform_snapshot, call_switch, run_for, setup_one_s
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
-THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation"
-VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion"
+THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation_allowed"
+VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion_allowed"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
 THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
 
@@ -43,6 +43,29 @@ async def test_entities(
     await assert_platform_snapshot(
         hass, immich, config_entry, entity_registry, snapshot, Platform.SWITCH
     )
+
+
+async def test_an_existing_install_keeps_its_switch_ids(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The rename to "... allowed" keeps the unique id: old entity ids and automations stay."""
+    config_entry.add_to_hass(hass)
+    entity_registry.async_get_or_create(
+        "switch",
+        "immich_jobs",
+        f"{immich.admin.id}_queue_{THUMBNAILS}_allowed",
+        config_entry=config_entry,
+        suggested_object_id="immich_127_0_0_1_thumbnail_generation",
+    )
+    await setup_one_slot(hass, config_entry)
+    state = hass.states.get("switch.immich_127_0_0_1_thumbnail_generation")
+    assert state is not None
+    assert state.state == STATE_ON
+    assert state.name == "Immich (127.0.0.1) Thumbnail generation allowed"
+    assert hass.states.get(THUMBNAIL_SWITCH) is None
 
 
 async def test_off_holds_a_queue_paused_while_a_slot_is_free(
@@ -152,7 +175,9 @@ async def test_scheduling_off_resumes_what_the_integration_paused(
     _busy(immich)
     immich.model.enqueue("smartSearch", 5, duration=10)
     await setup_one_slot(hass, config_entry)
-    await call_switch(hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search")
+    await call_switch(
+        hass, SERVICE_TURN_OFF, "switch.immich_127_0_0_1_smart_search_allowed"
+    )
     assert immich.model.counts(VIDEO).is_paused
 
     await call_switch(hass, SERVICE_TURN_OFF, SCHEDULING_SWITCH)

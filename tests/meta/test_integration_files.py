@@ -14,7 +14,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "immich_jobs"
-PLATFORM_FILES = ("sensor", "switch", "button", "number", "binary_sensor", "select")
+PLATFORM_FILES = (
+    "sensor",
+    "switch",
+    "button",
+    "number",
+    "binary_sensor",
+    "select",
+    "event",
+)
 
 
 def _json(path: Path) -> Any:
@@ -105,9 +113,14 @@ def test_translation_keys_are_snake_case() -> None:
 def test_flow_steps_errors_and_aborts_are_translated() -> None:
     """Every step, error and abort reason the flows can show has its text."""
     strings = _strings()
-    source = INTEGRATION / "config_flow.py"
-    tree = ast.parse(source.read_text())
-    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+    trees = [
+        ast.parse((INTEGRATION / name).read_text())
+        for name in ("config_flow.py", "options_flow.py")
+    ]
+    classes = [
+        node for tree in trees for node in tree.body if isinstance(node, ast.ClassDef)
+    ]
+    for cls in classes:
         bases = {base.id for base in cls.bases if isinstance(base, ast.Name)}
         section = strings["options" if "OptionsFlow" in bases else "config"]
         for node in ast.walk(cls):

@@ -45,6 +45,16 @@ def test_status_states_documented() -> None:
         assert f"**{label}**" in README, f"status {label!r} is missing from README.md"
 
 
+def test_event_types_documented() -> None:
+    """Each event type appears by its id and its translated name, and an automation uses it."""
+    event_types = EN["entity"]["event"]["events"]["state_attributes"]["event_type"]
+    for event_type, name in event_types["state"].items():
+        assert f"| `{event_type}` | **{name}** |" in README, event_type
+        assert f"event_type == '{event_type}'" in README, (
+            f"no example uses {event_type}"
+        )
+
+
 @pytest.mark.parametrize(
     ("step", "field", "label"),
     [
@@ -88,13 +98,33 @@ def test_action_documented(action: str) -> None:
         for section in ("config", "options")
         for kind in ("error", "abort")
         for key, message in EN[section].get(kind, {}).items()
-        # Errors of the options form explain themselves where they appear.
-        if section == "config"
     ],
 )
 def test_flow_message_explained(kind: str, key: str, message: str) -> None:
     """Troubleshooting quotes every error and abort of the forms."""
     assert first_sentence(message) in README, f"{kind} {key}: {message!r}"
+
+
+@pytest.mark.parametrize(
+    "key", ["unknown_queue", "entry_not_found", "entry_not_loaded"]
+)
+def test_action_error_explained(key: str) -> None:
+    """Troubleshooting quotes the errors an action's own input can cause."""
+    message = EN["exceptions"][key]["message"]
+    words = max(re.split(r"\{[^}]*\}", message), key=len).strip()
+    assert len(words) > 10
+    assert words in README, f"{key}: {message!r}"
+
+
+def test_action_select_options_are_translated() -> None:
+    """Every option of an action's drop-down has its text (hassfest would require it)."""
+    for action, spec in SERVICES.items():
+        for field, config in spec.get("fields", {}).items():
+            select = config.get("selector", {}).get("select")
+            if not select or "translation_key" not in select:
+                continue
+            labels = EN["selector"][select["translation_key"]]["options"]
+            assert set(labels) == set(select["options"]), f"{action}.{field}"
 
 
 @pytest.mark.parametrize("key", sorted(EN["issues"]))

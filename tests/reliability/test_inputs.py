@@ -236,15 +236,17 @@ async def test_priority_not_a_permutation(
     """The same queue at two ranks is refused on the priority step."""
     before = dict(loaded_entry.options)
     flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    managed = ["thumbnailGeneration", "videoConversion"]
+    managed = ["thumbnailGeneration", "smartSearch", "videoConversion"]
     result = await hass.config_entries.options.async_configure(
         flow["flow_id"], _options(managed_queues=managed)
     )
     assert result["step_id"] == "priority"
+    # Two ranks changed to the same queue: not a move, not an order.
     result = await hass.config_entries.options.async_configure(
-        flow["flow_id"], {"priority_1": managed[0], "priority_2": managed[0]}
+        flow["flow_id"],
+        {"priority_1": managed[2], "priority_2": managed[2], "priority_3": managed[2]},
     )
-    assert result["errors"] == {"base": "priority_not_a_permutation"}
+    assert result["errors"] == {"base": "priority_duplicate"}
     assert dict(loaded_entry.options) == before
     checked = ["refused_with_translated_error", "nothing_changed"]
     checked += assert_clean_log(caplog, outages=0)
@@ -272,7 +274,7 @@ async def test_number_out_of_range(
             {"entity_id": MAX_RUNNING, "value": value},
             blocking=True,
         )
-    assert hass.states.get(MAX_RUNNING).state == "1.0"
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert immich.count("PUT") == commands
     checked = ["refused_with_translated_error", "nothing_changed"]
     checked += assert_clean_log(caplog, outages=0)

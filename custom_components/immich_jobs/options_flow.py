@@ -1,0 +1,319 @@
+"""Options flow: the scheduling rules, then the priority of the managed queues."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
+from .const import (
+    CONF_EXPRESS_LANE,
+    CONF_EXPRESS_MAX_JOBS,
+    CONF_MANAGED_QUEUES,
+    CONF_MAX_RUNNING,
+    CONF_POLICY,
+    CONF_POLL_INTERVAL,
+    CONF_PRIORITY,
+    DEFAULT_EXPRESS_MAX_JOBS,
+    DEFAULT_MAX_RUNNING,
+    DEFAULT_POLL_INTERVAL,
+    MAX_EXPRESS_MAX_JOBS,
+    MAX_MAX_RUNNING,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+    POLICIES,
+)
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
+
+PRIORITY_FIELD = "priority_{}"
+
+
+class ImmichJobsOptionsFlow(OptionsFlow):
+    """Two steps: the rules, then the priority of the managed queues."""
+
+    def __init__(self) -> None:
+        """Hold the first step's answers until the second."""
+        self._options: dict[str, Any] = {}
+
+    def _queues(self) -> list[str]:
+        """List the manageable queues this server has (all known ones when it cannot be read)."""
+        entry = self.config_entry
+        present = (
+            list(entry.runtime_data.data.queues)
+            if entry.state is ConfigEntryState.LOADED
+            else []
+        )
+        known = list(DEFAULT_PRIORITY) + [
+            q for q in present if q not in DEFAULT_PRIORITY
+        ]
+        return [q for q in known if is_manageable(q) and (not present or q in present)]
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the limit, polling interval, policy, express lane and managed queues."""
+        queues = self._queues()
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            numbers = {
+                key: _whole_number(user_input[key])
+                for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
+            }
+            errors.update(
+                (key, "whole_number") for key, value in numbers.items() if value is None
+            )
+            if not user_input[CONF_MANAGED_QUEUES]:
+                errors[CONF_MANAGED_QUEUES] = "no_managed_queues"
+            if not errors:
+                self._options = {**user_input, **numbers}
+                return await self._async_step_order()
+        managed_default = [
+            q for q in options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED) if q in queues
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MAX_RUNNING,
+                    default=options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_POLL_INTERVAL,
+                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_POLL_INTERVAL,
+                        max=MAX_POLL_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_POLICY, default=options.get(CONF_POLICY, POLICIES[0])
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(POLICIES), translation_key="policy"
+                    )
+                ),
+                vol.Required(
+                    CONF_EXPRESS_LANE, default=options.get(CONF_EXPRESS_LANE, True)
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_EXPRESS_MAX_JOBS,
+                    default=options.get(
+                        CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS
+                    ),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=MAX_EXPRESS_MAX_JOBS,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_MANAGED_QUEUES, default=managed_default
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=q, label=queue_display_name(q))
+                            for q in queues
+                        ],
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def _async_step_order(self) -> ConfigFlowResult:
+        """Go to the priority step this Home Assistant can show best."""
+        if _reorder_supported():
+            return await self.async_step_priority_list()
+        return await self.async_step_priority()
+
+    def _ranked(self) -> list[str]:
+        """Return the managed queues in their current order (new ones last)."""
+        managed: list[str] = self._options[CONF_MANAGED_QUEUES]
+        current = self._current_priority()
+        return [q for q in current if q in managed] + [
+            q for q in managed if q not in current
+        ]
+
+    def _current_priority(self) -> list[str]:
+        return list(self.config_entry.options.get(CONF_PRIORITY, DEFAULT_PRIORITY))
+
+    async def async_step_priority_list(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Order the managed queues by dragging them (a select selector with `reorder`)."""
+        ranked = self._ranked()
+        errors: dict[str, str] = {}
+        placeholders = {"duplicates": "", "missing": ""}
+        if user_input is not None:
+            chosen: list[str] = user_input[CONF_PRIORITY]
+            if problem := _order_problem(ranked, chosen):
+                errors["base"], placeholders = problem
+            else:
+                return self._async_save(chosen)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PRIORITY, default=ranked): SelectSelector(
+                    cast(
+                        "SelectSelectorConfig",
+                        {
+                            "options": _choices(ranked),
+                            "multiple": True,
+                            "reorder": True,
+                            "mode": SelectSelectorMode.LIST,
+                        },
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="priority_list",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_priority(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Order the managed queues with one drop-down per rank.
+
+        Choosing a queue at another rank moves it there and shifts the queues in between, so
+        moving the 9th queue to 1st is one change. Several changes must form an order.
+        """
+        ranked = self._ranked()
+        errors: dict[str, str] = {}
+        placeholders = {"duplicates": "", "missing": ""}
+        if user_input is not None:
+            chosen = [
+                user_input[PRIORITY_FIELD.format(rank + 1)]
+                for rank in range(len(ranked))
+            ]
+            order = _apply_ranks(ranked, chosen)
+            if problem := _order_problem(ranked, order):
+                errors["base"], placeholders = problem
+            else:
+                return self._async_save(order)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    PRIORITY_FIELD.format(rank + 1), default=queue
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=_choices(ranked), mode=SelectSelectorMode.DROPDOWN
+                    )
+                )
+                for rank, queue in enumerate(ranked)
+            }
+        )
+        return self.async_show_form(
+            step_id="priority",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    @callback
+    def _async_save(self, order: list[str]) -> ConfigFlowResult:
+        """Save the rules and the order; apply them at once (reload if the managed set changed)."""
+        managed: list[str] = self._options[CONF_MANAGED_QUEUES]
+        rest = [q for q in self._current_priority() if q not in order]
+        options = {**self._options, CONF_PRIORITY: order + rest}
+        entry = self.config_entry
+        if entry.state is ConfigEntryState.LOADED and options.get(
+            CONF_MAX_RUNNING
+        ) != entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING):
+            entry.runtime_data.async_limit_set_by_user()
+        if set(managed) != set(entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)):
+            # Entities follow the managed set: they are made at set-up.
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        elif entry.state is ConfigEntryState.LOADED:
+            # No update listener (it would clash with reconfigure's reload): the
+            # coordinator reads the options each cycle; run one once they are saved.
+            entry.runtime_data.async_refresh_soon()
+        return self.async_create_entry(data=options)
+
+
+def _choices(queues: list[str]) -> list[SelectOptionDict]:
+    return [SelectOptionDict(value=q, label=queue_display_name(q)) for q in queues]
+
+
+def _reorder_supported() -> bool:
+    """Tell whether this Home Assistant's select selector takes `reorder` (drag and drop).
+
+    Home Assistant 2025.4 (and 2026.2) refuse the key; the drop-downs are the fallback.
+    """
+    try:
+        SelectSelector(
+            cast(
+                "SelectSelectorConfig",
+                {"options": ["queue"], "multiple": True, "reorder": True},
+            )
+        )
+    except vol.Invalid:
+        return False
+    return True
+
+
+def _apply_ranks(ranked: list[str], chosen: list[str]) -> list[str]:
+    """Read the rank drop-downs: one changed rank moves that queue there; else as chosen."""
+    changed = [
+        (rank, queue) for rank, queue in enumerate(chosen) if queue != ranked[rank]
+    ]
+    if len(changed) != 1:
+        return chosen
+    rank, queue = changed[0]
+    order = [q for q in ranked if q != queue]
+    order.insert(rank, queue)
+    return order
+
+
+def _order_problem(
+    ranked: list[str], order: list[str]
+) -> tuple[str, dict[str, str]] | None:
+    """Name the queues chosen twice and those left out, in words; None for a valid order."""
+    if sorted(order) == sorted(ranked):
+        return None
+    duplicates = sorted({q for q in order if order.count(q) > 1}, key=order.index)
+    missing = [q for q in ranked if q not in order]
+    placeholders = {
+        "duplicates": ", ".join(queue_display_name(q) for q in duplicates),
+        "missing": ", ".join(queue_display_name(q) for q in missing),
+    }
+    return ("priority_duplicate" if duplicates else "priority_missing"), placeholders
+
+
+def _whole_number(value: float) -> int | None:
+    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
