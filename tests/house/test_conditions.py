@@ -82,7 +82,7 @@ def test_queue_condition_holds_only_its_queue_by_the_entity() -> None:
 
 
 def test_a_schedule_that_allows_work_when_off_is_named_as_an_entity() -> None:
-    """ "Outside its schedule" only fits a schedule that allows work when on."""
+    """Name a schedule that allows work when off as an entity, not as "outside"."""
     options = ConditionOptions(server=Condition(entity_id=NIGHT, work_when="off"))
     assert Timeline(options).at(0.0, immich_night="on").held["smartSearch"] == Hold(
         HoldKind.ENTITY, NIGHT

@@ -12,8 +12,7 @@ from custom_components.immich_jobs.uploads import (
     validate_heavy,
     watch,
 )
-
-from ..scheduler.helpers import queue, snap
+from tests.scheduler.helpers import queue, snap
 
 UPLOADS = Hold(HoldKind.UPLOADS)
 # Video conversion and the queues calling the machine-learning service.
@@ -59,7 +58,9 @@ def test_nothing_arriving_holds_nothing() -> None:
     assert outcome.next_check is None
 
 
-def test_work_in_the_resumed_first_hop_holds_the_heavy_queues_for_five_minutes() -> None:
+def test_work_in_the_resumed_first_hop_holds_the_heavy_queues_for_five_minutes() -> (
+    None
+):
     """Two metadata jobs seen at 10 s: video and ML queues held until 310 s."""
     reads = Reads()
     reads.at(0.0, queue("metadataExtraction"))
@@ -134,7 +135,9 @@ def test_switched_off_it_still_says_uploads_arrive_but_holds_nothing() -> None:
 def test_only_heavy_queues_present_and_manageable_are_held() -> None:
     """A heavy queue this Immich lacks, or an internal one, is never held."""
     reads = Reads(
-        UploadOptions(heavy=frozenset({"videoConversion", "backgroundTask", "newQueue"}))
+        UploadOptions(
+            heavy=frozenset({"videoConversion", "backgroundTask", "newQueue"})
+        )
     )
     assert reads.at(0.0, queue("metadataExtraction", 2)).held == {
         "videoConversion": UPLOADS
@@ -148,7 +151,9 @@ def test_an_upload_path_queue_cannot_be_heavy() -> None:
     )
     assert validate_heavy({"metadataExtraction"}) == "heavy_upload_path"
     assert validate_heavy({"storageTemplateMigration"}) == "heavy_upload_path"
-    assert validate_heavy({"videoConversion", "smartSearch", "duplicateDetection"}) is None
+    assert (
+        validate_heavy({"videoConversion", "smartSearch", "duplicateDetection"}) is None
+    )
 
 
 def test_options_are_read_with_defaults() -> None:
