@@ -12,7 +12,7 @@ members never run jobs together once the drain is over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .house import Hold, HoldKind
@@ -56,6 +56,32 @@ def never_together(
             continue
         held.update({name: Hold(HoldKind.GROUP, keeper) for name in members[1:]})
     return held
+
+
+def settle(
+    resumed_with: Callable[[Mapping[str, Hold]], Collection[str]],
+    snapshot: Snapshot,
+    groups: Sequence[frozenset[str]],
+    priority: Sequence[str],
+) -> dict[str, Hold]:
+    """Hold group members back until the plan leaves at most one of each group resumed.
+
+    `resumed_with(held)` plans with those queues held too and returns the queues left resumed.
+    Holding a member can free a slot for another member of its group, so plan again until no
+    new hold is needed; each round holds at least one more queue, so this ends.
+    """
+    held: dict[str, Hold] = {}
+    while True:
+        more = {
+            name: hold
+            for name, hold in never_together(
+                resumed_with(held), snapshot, groups, priority
+            ).items()
+            if name not in held
+        }
+        if not more:
+            return held
+        held.update(more)
 
 
 @dataclass(frozen=True, slots=True)

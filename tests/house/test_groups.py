@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from custom_components.immich_jobs.groups import (
     GroupError,
     groups_from_options,
     never_together,
+    settle,
     validate_groups,
 )
 from custom_components.immich_jobs.house import Hold, HoldKind
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED, DEFAULT_PRIORITY
-from tests.scheduler.helpers import queue, snap
+from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, plan
+from tests.scheduler.helpers import apply, queue, snap
 
 ML = frozenset({"smartSearch", "faceDetection", "ocr"})
 
@@ -91,6 +95,34 @@ def test_each_group_is_decided_on_its_own() -> None:
         "ocr": Hold(HoldKind.GROUP, "smartSearch"),
         "videoConversion": Hold(HoldKind.GROUP, "faceDetection"),
     }
+
+
+def test_settle_plans_again_when_a_hold_frees_a_slot_for_another_member() -> None:
+    """N = 2 and three ML backlogs: OCR would take the slot face detection leaves.
+
+    So OCR is held too, and smart search runs alone.
+    """
+    snapshot = snap(
+        queue("smartSearch", 500, paused=True),
+        queue("faceDetection", 500, paused=True),
+        queue("ocr", 500, paused=True),
+    )
+    policy = Policy(max_running=2)
+
+    def resumed_with(held: Mapping[str, Hold]) -> set[str]:
+        result = plan(snapshot, policy, Intents(held=frozenset(held)), Memory(), 0.0)
+        return {
+            name
+            for name, status in apply(snapshot, result).items()
+            if not status.is_paused
+        }
+
+    held = settle(resumed_with, snapshot, [ML], DEFAULT_PRIORITY)
+    assert held == {
+        "faceDetection": Hold(HoldKind.GROUP, "smartSearch"),
+        "ocr": Hold(HoldKind.GROUP, "smartSearch"),
+    }
+    assert resumed_with(held) == {"smartSearch"}
 
 
 def test_valid_groups_pass() -> None:
