@@ -4,10 +4,11 @@ Pure module (no Home Assistant, no I/O, no clock). For small-RAM boxes: two mach
 queues running at once load two models. Given the queues a plan leaves resumed, at most one
 member of each group stays resumed; the others are held back with the reason.
 
-Which member keeps the group: one with running jobs first (pausing it would not stop them, and
-running work is not churned), then one already resumed with work, then one with work, then the
-best priority. A member still draining (paused, jobs running) keeps the others waiting, so two
-members never run jobs together once the drain is over.
+Which member keeps the group: a queue the user runs now first (an explicit request), then one
+with running jobs (pausing it would not stop them, and running work is not churned), then one
+already resumed with work, then one with work, then the best priority. While another member
+still runs jobs (draining), the keeper waits too, so two members never run jobs together once
+a drain is over, and the keeper is not resumed only to be paused again.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ def never_together(
     snapshot: Snapshot,
     groups: Sequence[frozenset[str]],
     priority: Sequence[str],
+    first: Collection[str] = (),
 ) -> dict[str, Hold]:
-    """Return the queues of `resumed` to hold back, each with the queue it waits for."""
+    """Return the queues of `resumed` to hold back, each with the queue it waits for.
+
+    `first`: queues that keep their group before any other (the run-now queues).
+    """
     resumed_set = {name for name in resumed if name in snapshot}
     rank = {name: index for index, name in enumerate(priority)}
     held: dict[str, Hold] = {}
@@ -35,6 +40,7 @@ def never_together(
         members = sorted(
             (name for name in group if name in resumed_set and name not in held),
             key=lambda name: (
+                name not in first,
                 not snapshot[name].busy,
                 snapshot[name].is_paused,
                 not snapshot[name].has_work,
@@ -45,16 +51,15 @@ def never_together(
         if not members:
             continue
         keeper = members[0]
-        draining = sorted(
+        held.update({name: Hold(HoldKind.GROUP, keeper) for name in members[1:]})
+        running = sorted(
             name
             for name in group
-            if name in snapshot and name not in resumed_set and snapshot[name].busy
+            if name != keeper and name in snapshot and snapshot[name].busy
         )
-        if draining and not snapshot[keeper].busy:
+        if running and not snapshot[keeper].busy:
             # Another member's jobs still run: the keeper starts once they are done.
-            held.update({name: Hold(HoldKind.GROUP, draining[0]) for name in members})
-            continue
-        held.update({name: Hold(HoldKind.GROUP, keeper) for name in members[1:]})
+            held[keeper] = Hold(HoldKind.GROUP, running[0])
     return held
 
 
@@ -63,6 +68,7 @@ def settle(
     snapshot: Snapshot,
     groups: Sequence[frozenset[str]],
     priority: Sequence[str],
+    first: Collection[str] = (),
 ) -> dict[str, Hold]:
     """Hold group members back until the plan leaves at most one of each group resumed.
 
@@ -75,7 +81,7 @@ def settle(
         more = {
             name: hold
             for name, hold in never_together(
-                resumed_with(held), snapshot, groups, priority
+                resumed_with(held), snapshot, groups, priority, first
             ).items()
             if name not in held
         }

@@ -61,6 +61,28 @@ def test_a_draining_member_makes_the_others_wait() -> None:
     assert held == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
 
 
+def test_a_queue_run_now_keeps_the_group_once_the_running_member_drains() -> None:
+    """OCR runs a job, smart search is run now: OCR is paused, smart search waits for it."""
+    snapshot = snap(queue("smartSearch", 40, paused=True), queue("ocr", 40, active=1))
+    held = never_together(
+        ["smartSearch", "ocr"], snapshot, [ML], DEFAULT_PRIORITY, first={"smartSearch"}
+    )
+    assert held == {
+        "ocr": Hold(HoldKind.GROUP, "smartSearch"),
+        "smartSearch": Hold(HoldKind.GROUP, "ocr"),
+    }
+    # Next cycle: OCR is paused and still draining; smart search keeps waiting, unchurned.
+    draining = snap(
+        queue("smartSearch", 40, paused=True), queue("ocr", 39, active=1, paused=True)
+    )
+    assert never_together(
+        ["smartSearch"], draining, [ML], DEFAULT_PRIORITY, first={"smartSearch"}
+    ) == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
+    # OCR's job is done: smart search runs.
+    done = snap(queue("smartSearch", 40, paused=True), queue("ocr", 39, paused=True))
+    assert never_together(["smartSearch"], done, [ML], DEFAULT_PRIORITY) == {}
+
+
 def test_a_running_member_is_not_held_for_a_draining_one() -> None:
     """Smart search already runs jobs beside a draining OCR: holding it would stop nothing."""
     snapshot = snap(

@@ -250,7 +250,7 @@ def test_never_two_members_of_a_group_resumed(case) -> None:
         after = _after(snapshot, held, args)
         return {name for name, status in after.items() if not status.is_paused}
 
-    held = settle(resumed_with, snapshot, groups, policy.priority)
+    held = settle(resumed_with, snapshot, groups, policy.priority, args[1].run_now)
     resumed = resumed_with(held)
     for group in groups:
         assert len(group & resumed) <= 1, (group, resumed)
@@ -261,7 +261,7 @@ def test_never_two_members_of_a_group_resumed(case) -> None:
 def test_never_together_holds_back_only_what_was_to_resume(case, resumed) -> None:
     """It only ever holds back resumed queues, and leaves one of each group."""
     snapshot, groups, args = case
-    held = never_together(resumed, snapshot, groups, args[0].priority)
+    held = never_together(resumed, snapshot, groups, args[0].priority, args[1].run_now)
     assert set(held) <= resumed
     for group in groups:
         assert len(group & (resumed - set(held))) <= 1
