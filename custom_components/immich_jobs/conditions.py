@@ -1,15 +1,16 @@
 """Allowed when: entities of the house that allow or hold work, with hysteresis.
 
 Pure module (no Home Assistant, no I/O, no clock): the coordinator hands in each condition
-entity's state string as `hass.states` has it, and monotonic seconds; `evaluate` says which
-queues are held and why, what to remember, and when the decision could change without a new
-state (so the coordinator knows when to look again).
+entity's state string as `hass.states` has it, and the time in seconds (the scheduler's
+clock); `evaluate` says which queues are held and why, what to remember, and when the decision
+could change without a new state (so the coordinator knows when to look again).
 
 Rules (docs/design-notes.md, "Work when it suits the house"):
 - One decided state per entity. A change of state is followed at once if the decided state has
   lasted `min_seconds` (default 5 min); sooner, it waits until then, and is dropped if the
   entity went back meanwhile. So a flapping entity changes the decision at most once per
-  `min_seconds`.
+  `min_seconds`. The first state ever seen (or the one restored after a restart) is learnt,
+  not decided: a change right after it is followed at once.
 - Anything but "on" or "off" (unavailable, unknown, a missing entity) is not a state: the
   decided state is kept for `UNUSABLE_GRACE`, then work is allowed (a broken template sensor
   must not hold Immich forever). An entity never seen on or off allows work.
@@ -84,7 +85,7 @@ class Decision:
 
     state: bool | None
     # When the decided state began; None when a change may follow at once (restored from
-    # storage, or never seen on or off).
+    # storage, learnt from the first state seen, or never seen on or off).
     since: float | None = None
     # When the entity stopped having a usable state, while it has none.
     unusable_since: float | None = None
@@ -159,7 +160,11 @@ def _decide(
         return Decision(
             state=current.state, since=current.since, unusable_since=unusable_since
         ), free_at
-    return Decision(state=target, since=now, unusable_since=unusable_since), None
+    # The first state ever seen is learnt, not a change: it does not start the minimum time.
+    learnt = current.state is None and current.since is None
+    return Decision(
+        state=target, since=None if learnt else now, unusable_since=unusable_since
+    ), None
 
 
 def evaluate(

@@ -102,7 +102,8 @@ def test_server_reason_comes_before_the_queue_reason() -> None:
 def test_a_change_too_soon_waits_for_five_minutes_in_the_state() -> None:
     """Held at 0 s, allowed again at 60 s: work resumes at 300 s, not before."""
     timeline = Timeline(SERVER_NIGHT)
-    assert timeline.at(0.0, immich_night="off").held
+    timeline.at(-1000.0, immich_night="on")  # inside the schedule for a long time
+    assert timeline.at(0.0, immich_night="off").held  # held at once
     early = timeline.at(60.0, immich_night="on")
     assert early.held  # still held
     assert early.next_check == 240.0  # look again when the five minutes are over
@@ -113,6 +114,7 @@ def test_a_change_too_soon_waits_for_five_minutes_in_the_state() -> None:
 def test_a_change_after_five_minutes_applies_at_once() -> None:
     """Held for 400 s already: turning the schedule on allows work immediately."""
     timeline = Timeline(SERVER_NIGHT)
+    timeline.at(-1000.0, immich_night="on")
     timeline.at(0.0, immich_night="off")
     outcome = timeline.at(400.0, immich_night="on")
     assert outcome.held == {}
@@ -122,12 +124,24 @@ def test_a_change_after_five_minutes_applies_at_once() -> None:
 def test_a_flap_that_went_back_changes_nothing() -> None:
     """Off at 0 s, on at 60 s, off again at 120 s: held throughout, nothing pending."""
     timeline = Timeline(SERVER_NIGHT)
+    timeline.at(-1000.0, immich_night="on")
     timeline.at(0.0, immich_night="off")
     timeline.at(60.0, immich_night="on")
     back = timeline.at(120.0, immich_night="off")
     assert back.held
     assert back.next_check is None
     assert timeline.at(300.0, immich_night="off").held
+
+
+def test_the_first_state_seen_is_learnt_and_the_next_change_applies_at_once() -> None:
+    """Off when first seen at 0 s, on at 10 s: allowed at once; off at 70 s waits to 310 s."""
+    timeline = Timeline(SERVER_NIGHT)
+    assert timeline.at(0.0, immich_night="off").held
+    assert timeline.at(10.0, immich_night="on").held == {}
+    late = timeline.at(70.0, immich_night="off")
+    assert late.held == {}
+    assert late.next_check == 240.0
+    assert timeline.at(310.0, immich_night="off").held
 
 
 def test_unavailable_keeps_the_last_state_for_ten_minutes_then_allows() -> None:

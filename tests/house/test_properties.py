@@ -127,7 +127,12 @@ def test_a_condition_off_for_five_minutes_always_holds(events, work_when) -> Non
 def test_hysteresis_bounds_the_changes_under_a_flapping_entity(
     minutes, most_changes_per_hour, seed
 ) -> None:
-    """An entity flipping every 1 to 10 s changes the hold at most once per minimum time."""
+    """An entity flipping every 1 to 10 s changes the hold at most once per minimum time.
+
+    The first on/off state seen is learnt (it may hold the queue: one change); the change
+    right after it is free, and every later one comes at least the minimum time after the
+    previous: in [0 s, 3600 s), at most 3600 / (60 × minutes) changes after the learning.
+    """
     rng = random.Random(seed)
     events = []
     now = 0.0
@@ -146,7 +151,8 @@ def test_hysteresis_bounds_the_changes_under_a_flapping_entity(
         if (QUEUE in outcome.held) != held:
             held = not held
             changes += 1
-    assert changes <= most_changes_per_hour
+    # One more: learning the first on/off state may hold the queue.
+    assert changes <= most_changes_per_hour + 1
 
 
 @SETTINGS
