@@ -21,7 +21,7 @@ Rules (docs/design-notes.md, "Work when it suits the house"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .const import (
@@ -133,33 +133,26 @@ class ConditionOutcome:
 def _decide(
     previous: Decision | None, raw: str | None, now: float, min_seconds: float
 ) -> tuple[Decision, float | None]:
-    """Return an entity's new decision and the time (monotonic) it could change next."""
+    """Return an entity's new decision, and the time it could change next without a state."""
     current = previous or Decision(state=None)
+    grace_ends: float | None = None
     if raw in (ON, OFF):
-        target: bool | None = raw == ON
         unusable_since = None
-        target_from = now
+        target: bool | None = raw == ON
     else:
         unusable_since = (
-            current.unusable_since if current.unusable_since is not None else now
+            now if current.unusable_since is None else current.unusable_since
         )
-        target_from = unusable_since + UNUSABLE_GRACE
-        target = current.state if now < target_from else None
+        grace_ends = unusable_since + UNUSABLE_GRACE
+        target = current.state if now < grace_ends else None
+    kept = replace(current, unusable_since=unusable_since)
     if target == current.state:
-        revisit = (
-            target_from
-            if target is not None and raw not in (ON, OFF) and now < target_from
-            else None
-        )
-        return Decision(
-            state=current.state, since=current.since, unusable_since=unusable_since
-        ), revisit
-    free_at = current.since + min_seconds if current.since is not None else now
+        # Without a usable state, the decided one lasts until the grace ends.
+        return kept, grace_ends if target is not None else None
+    free_at = now if current.since is None else current.since + min_seconds
     if now < free_at:
         # Too soon after the last change: keep it, and look again when it may change.
-        return Decision(
-            state=current.state, since=current.since, unusable_since=unusable_since
-        ), free_at
+        return kept, free_at
     # The first state ever seen is learnt, not a change: it does not start the minimum time.
     learnt = current.state is None and current.since is None
     return Decision(
