@@ -66,7 +66,6 @@ def test_schedule_off_holds_every_queue_outside_its_schedule() -> None:
         "videoConversion": Hold(HoldKind.SCHEDULE, NIGHT),
         "smartSearch": Hold(HoldKind.SCHEDULE, NIGHT),
     }
-    assert HoldKind.SCHEDULE.value == "outside_schedule"
 
 
 def test_schedule_on_allows_work() -> None:
@@ -78,7 +77,6 @@ def test_queue_condition_holds_only_its_queue_by_the_entity() -> None:
     """Streaming (work when off) holds video conversion alone, held by the entity."""
     outcome = Timeline(VIDEO_NOT_WHILE_STREAMING).at(0.0, plex_streaming="on")
     assert outcome.held == {"videoConversion": Hold(HoldKind.ENTITY, STREAMING)}
-    assert HoldKind.ENTITY.value == "held_by_entity"
 
 
 def test_a_schedule_that_allows_work_when_off_is_named_as_an_entity() -> None:

@@ -26,7 +26,6 @@ def test_the_best_priority_member_keeps_the_group() -> None:
         ["smartSearch", "ocr", "sidecar"], snapshot, [ML], DEFAULT_PRIORITY
     )
     assert held == {"ocr": Hold(HoldKind.GROUP, "smartSearch")}
-    assert HoldKind.GROUP.value == "never_together"
 
 
 def test_a_member_with_running_jobs_is_not_churned() -> None:
