@@ -1,13 +1,17 @@
 """Upload-aware quiet period: hold heavy queues while new uploads keep arriving.
 
-Pure module (no Home Assistant, no I/O, no clock). An upload's first job lands in
-metadataExtraction (immich-api.md §5; sidecar jobs come from library scans and sidecar runs,
-not uploads). Immich deletes finished jobs, so arrivals are never counted: they are inferred
-from successive snapshots. New uploads are seen at a read when that queue's work (runnable +
-active) rose since the last read, or when it has work while resumed (at about 0.1 s a job, a
-first hop that is not paused only has work while assets keep coming, or a backlog drains).
-Its work in a *paused* queue that does not rise is a backlog, not arrivals: a queue the user
-holds can never keep the quiet period going.
+Pure module (no Home Assistant, no I/O, no clock). Immich deletes finished jobs, so arrivals
+are never counted: they are inferred from successive snapshots. A read sees new uploads when:
+- the first hop, metadataExtraction, has more work (runnable + active) than at the last read,
+  or has work while resumed (at about 0.1 s a job it only has work at a read while assets keep
+  coming, or while a backlog drains). Sidecar jobs come from library scans and sidecar runs,
+  not uploads (immich-api.md §5).
+- or a later hop that was paused at both reads has more runnable jobs: Immich enqueues the
+  next hop even into a paused queue, and a paused queue runs nothing (not even its own "start"
+  discovery), so its new jobs came down the pipeline. This sees uploads whose first jobs are
+  too short to be caught at a read, such as a video every minute.
+Work in a paused queue that does not rise is a backlog, not arrivals: a queue the user holds
+can never keep the quiet period going.
 
 The heavy queues stay held until uploads have been quiet for `quiet_seconds`. Thumbnails are
 not heavy by default, so the express lane still shows a new photo at once.
@@ -43,6 +47,15 @@ from .queues import (
 
 # Where a new upload's first job lands.
 UPLOAD_QUEUES: tuple[str, ...] = (METADATA_EXTRACTION,)
+# Later hops of an upload (immich-api.md §5): new jobs in them while paused are new assets.
+FED_QUEUES: tuple[str, ...] = (
+    STORAGE_TEMPLATE_MIGRATION,
+    THUMBNAIL_GENERATION,
+    SMART_SEARCH,
+    FACE_DETECTION,
+    OCR,
+    VIDEO_CONVERSION,
+)
 # Video transcodes and the queues that call the machine-learning service. facialRecognition
 # and duplicateDetection are short database searches fed by faceDetection and smartSearch:
 # holding those feeders holds them too.
@@ -66,9 +79,12 @@ class UploadOptions:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadMemory:
-    """The upload queues' work at the last read, and when uploads were last seen arriving."""
+    """What the last read showed of the pipeline, and when uploads were last seen arriving."""
 
+    # The first hop's work at the last read.
     work: Mapping[str, int] = field(default_factory=dict)
+    # Runnable jobs of the later hops that were paused at the last read.
+    paused_runnable: Mapping[str, int] = field(default_factory=dict)
     seen_at: float | None = None
 
 
@@ -77,7 +93,7 @@ class UploadOutcome:
     """Whether uploads are arriving, the heavy queues held meanwhile, and when that ends."""
 
     active: bool
-    # Monotonic time the quiet period ends, if uploads were ever seen.
+    # When the quiet period ends (the scheduler's clock), if uploads were ever seen.
     until: float | None
     held: Mapping[str, Hold]
     memory: UploadMemory
@@ -86,7 +102,7 @@ class UploadOutcome:
 
 
 def _arrivals(snapshot: Snapshot, memory: UploadMemory) -> bool:
-    """Tell whether this read shows new uploads in the pipeline's first hop."""
+    """Tell whether this read shows new uploads coming down the pipeline."""
     for name in UPLOAD_QUEUES:
         status = snapshot.get(name)
         if status is None:
@@ -95,7 +111,11 @@ def _arrivals(snapshot: Snapshot, memory: UploadMemory) -> bool:
         before = memory.work.get(name, work)
         if work > before or (work > 0 and not status.is_paused):
             return True
-    return False
+    return any(
+        status.is_paused and status.runnable > memory.paused_runnable[name]
+        for name in FED_QUEUES
+        if name in memory.paused_runnable and (status := snapshot.get(name)) is not None
+    )
 
 
 def watch(
@@ -112,6 +132,11 @@ def watch(
                 name: snapshot[name].runnable + snapshot[name].active
                 for name in UPLOAD_QUEUES
                 if name in snapshot
+            },
+            paused_runnable={
+                name: snapshot[name].runnable
+                for name in FED_QUEUES
+                if name in snapshot and snapshot[name].is_paused
             },
             seen_at=seen_at,
         )

@@ -41,9 +41,19 @@ class Reads:
         self.options = options or UploadOptions()
         self.memory = UploadMemory()
 
-    def at(self, now: float, metadata: QueueStatus | None) -> UploadOutcome:
-        """Read at `now` with this metadataExtraction queue (None: the read failed)."""
-        snapshot = None if metadata is None else snap(metadata, *OTHERS)
+    def at(
+        self, now: float, metadata: QueueStatus | None, *others: QueueStatus
+    ) -> UploadOutcome:
+        """Read at `now` with this metadataExtraction queue (None: the read failed).
+
+        `others` replace the queues of the same name in OTHERS.
+        """
+        replaced = {status.name: status for status in others}
+        snapshot = (
+            None
+            if metadata is None
+            else snap(metadata, *(replaced.get(o.name, o) for o in OTHERS))
+        )
         outcome = watch(self.memory, self.options, snapshot, now)
         self.memory = outcome.memory
         return outcome
@@ -93,6 +103,34 @@ def test_a_paused_backlog_that_does_not_rise_never_keeps_the_hold() -> None:
     reads.at(0.0, queue("metadataExtraction", 500, paused=True))
     assert not reads.at(10.0, queue("metadataExtraction", 500, paused=True)).active
     assert not reads.at(20.0, queue("metadataExtraction", 480, paused=True)).active
+
+
+def test_new_jobs_in_a_paused_later_hop_are_uploads() -> None:
+    """A video a minute: its metadata job is never caught, but paused video conversion grows."""
+    reads = Reads()
+    empty = queue("metadataExtraction")
+    assert not reads.at(0.0, empty, queue("videoConversion", 3, paused=True)).active
+    assert not reads.at(10.0, empty, queue("videoConversion", 3, paused=True)).active
+    outcome = reads.at(60.0, empty, queue("videoConversion", 4, paused=True))
+    assert outcome.active
+    assert outcome.until == 360.0
+
+
+def test_a_resumed_later_hop_that_grows_is_not_an_upload() -> None:
+    """Smart search started by the user fills itself (its discovery job runs): no upload."""
+    reads = Reads()
+    empty = queue("metadataExtraction")
+    reads.at(0.0, empty, queue("smartSearch"))
+    assert not reads.at(10.0, empty, queue("smartSearch", 3000)).active
+
+
+def test_a_later_hop_paused_at_one_read_only_is_not_compared() -> None:
+    """Resumed at 0 s, paused at 10 s with more jobs: nothing says they came from upstream."""
+    reads = Reads()
+    empty = queue("metadataExtraction")
+    reads.at(0.0, empty, queue("faceDetection", 5))
+    assert not reads.at(10.0, empty, queue("faceDetection", 9, paused=True)).active
+    assert reads.at(20.0, empty, queue("faceDetection", 10, paused=True)).active
 
 
 def test_the_quiet_period_runs_from_the_last_upload_seen() -> None:
