@@ -215,3 +215,12 @@ def test_options_are_read_with_defaults() -> None:
         {"videoConversion", "smartSearch", "faceDetection", "ocr"}
     )
     assert uploads_from_options({"upload_quiet_minutes": 0}).quiet_seconds == 60.0
+
+
+def test_a_read_without_the_first_hop_sees_no_upload() -> None:
+    """A snapshot that lacks metadata extraction (a partial read) sees nothing arriving."""
+    outcome = watch(
+        UploadMemory(), UploadOptions(), snap(queue("videoConversion", 3)), 0.0
+    )
+    assert not outcome.active
+    assert outcome.memory == UploadMemory()
