@@ -19,7 +19,7 @@ from custom_components.immich_jobs.conditions import (
 from custom_components.immich_jobs.groups import never_together, settle
 from custom_components.immich_jobs.house import Hold
 from custom_components.immich_jobs.queues import QueueStatus
-from custom_components.immich_jobs.scheduler import Intents, plan
+from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, plan
 from custom_components.immich_jobs.uploads import UploadMemory, UploadOptions, watch
 from tests.scheduler.helpers import apply, queue, snap
 from tests.scheduler.test_properties import (
@@ -153,6 +153,34 @@ def test_hysteresis_bounds_the_changes_under_a_flapping_entity(
             changes += 1
     # One more: learning the first on/off state may hold the queue.
     assert changes <= most_changes_per_hour + 1
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**32))
+def test_a_flapping_entity_costs_at_most_thirteen_commands_an_hour(seed) -> None:
+    """Through the scheduler: a video backlog under a sensor flapping every 1 to 10 s.
+
+    Each change of the hold is one pause or one resume: 12 in an hour at the default 5 min,
+    plus one for learning the first state.
+    """
+    rng = random.Random(seed)
+    events = []
+    now = 0.0
+    while now < 3600:
+        events.append((now, rng.choice(("on", "off", "unknown"))))
+        now += rng.uniform(1.0, 10.0)
+    options = ConditionOptions(queues={QUEUE: Condition(entity_id=ENTITY)})
+    policy = Policy(managed=frozenset({QUEUE}))
+    snapshot = snap(queue(QUEUE, 40, active=1))
+    memory = Memory()
+    commands = 0
+    for time, _, outcome in drive(options, events, 3600):
+        result = plan(
+            snapshot, policy, Intents(held=frozenset(outcome.held)), memory, time
+        )
+        snapshot, memory = apply(snapshot, result), result.memory
+        commands += len(result.commands)
+    assert commands <= 13
 
 
 @SETTINGS
