@@ -86,6 +86,17 @@ def timelines(draw: st.DrawFn) -> list[tuple[float, str | None]]:
     return events
 
 
+def flapping(seed: int, states: tuple[str, ...]) -> list[tuple[float, str | None]]:
+    """Return an hour of states drawn from `states`, each lasting 1 to 10 s."""
+    rng = random.Random(seed)
+    events: list[tuple[float, str | None]] = []
+    now = 0.0
+    while now < 3600:
+        events.append((now, rng.choice(states)))
+        now += rng.uniform(1.0, 10.0)
+    return events
+
+
 def _lasted(
     events: list[tuple[float, str | None]],
     now: float,
@@ -133,12 +144,7 @@ def test_hysteresis_bounds_the_changes_under_a_flapping_entity(
     right after it is free, and every later one comes at least the minimum time after the
     previous: in [0 s, 3600 s), at most 3600 / (60 × minutes) changes after the learning.
     """
-    rng = random.Random(seed)
-    events = []
-    now = 0.0
-    while now < 3600:
-        events.append((now, rng.choice(("on", "off", "on", "off", "unavailable"))))
-        now += rng.uniform(1.0, 10.0)
+    events = flapping(seed, ("on", "off", "on", "off", "unavailable"))
     options = conditions_from_options(
         {
             "queue_conditions": {QUEUE: {"entity_id": ENTITY}},
@@ -163,12 +169,7 @@ def test_a_flapping_entity_costs_at_most_thirteen_commands_an_hour(seed) -> None
     Each change of the hold is one pause or one resume: 12 in an hour at the default 5 min,
     plus one for learning the first state.
     """
-    rng = random.Random(seed)
-    events = []
-    now = 0.0
-    while now < 3600:
-        events.append((now, rng.choice(("on", "off", "unknown"))))
-        now += rng.uniform(1.0, 10.0)
+    events = flapping(seed, ("on", "off", "unknown"))
     options = ConditionOptions(queues={QUEUE: Condition(entity_id=ENTITY)})
     policy = Policy(managed=frozenset({QUEUE}))
     snapshot = snap(queue(QUEUE, 40, active=1))
