@@ -55,7 +55,6 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
     DEFAULT_EXPRESS_MAX_JOBS,
-    DEFAULT_MAX_RUNNING,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -304,6 +303,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             numbers = {
                 key: _whole_number(user_input[key])
                 for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
+                if key in user_input
             }
             errors.update(
                 (key, "whole_number") for key, value in numbers.items() if value is None
@@ -316,16 +316,23 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         managed_default = [
             q for q in options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED) if q in queues
         ]
-        schema = vol.Schema(
-            {
+        # The limit is the running integration's (the number entity shows the same value):
+        # an entry that is not loaded has none to show or change.
+        limit: dict[vol.Marker, Any] = {}
+        if self.config_entry.state is ConfigEntryState.LOADED:
+            limit[
                 vol.Required(
                     CONF_MAX_RUNNING,
-                    default=options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
+                    default=self.config_entry.runtime_data.max_running,
+                )
+            ] = NumberSelector(
+                NumberSelectorConfig(
+                    min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
+                )
+            )
+        schema = vol.Schema(
+            {
+                **limit,
                 vol.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
@@ -401,20 +408,22 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             else:
                 rest = [q for q in current if q not in chosen]
                 options = {**self._options, CONF_PRIORITY: chosen + rest}
+                limit = options.pop(CONF_MAX_RUNNING, None)
                 entry = self.config_entry
-                if entry.state is ConfigEntryState.LOADED and options.get(
-                    CONF_MAX_RUNNING
-                ) != entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING):
-                    entry.runtime_data.async_limit_set_by_user()
-                if set(managed) != set(
+                reload = set(managed) != set(
                     entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
-                ):
+                )
+                # Saved here rather than when the flow ends, so that they apply at once.
+                self.hass.config_entries.async_update_entry(entry, options=options)
+                if entry.state is ConfigEntryState.LOADED:
+                    coordinator = entry.runtime_data
+                    if limit is not None and limit != coordinator.max_running:
+                        coordinator.async_set_limit_soon(limit)
+                    if not reload:
+                        await coordinator.async_request_refresh()
+                if reload:
                     # Entities follow the managed set: they are made at set-up.
                     self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                elif entry.state is ConfigEntryState.LOADED:
-                    # No update listener (it would clash with reconfigure's reload): the
-                    # coordinator reads the options each cycle; run one once they are saved.
-                    entry.runtime_data.async_refresh_soon()
                 return self.async_create_entry(data=options)
         choices = [
             SelectOptionDict(value=q, label=queue_display_name(q)) for q in ranked

@@ -10,7 +10,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .api import ImmichError
 from .const import DOMAIN
-from .coordinator import error_translation
+from .dispatch import error_translation
 from .entity import ImmichJobsEntity
 
 
