@@ -13,7 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import CoreState, HomeAssistant
 from simulator.server import SimulatedImmich
 
@@ -138,3 +138,37 @@ async def test_work_we_paused_is_given_back_during_the_grace_period(
     await run_for(hass, freezer, immich, 20)
     assert VIDEO not in paused_queues(immich)
     assert immich.model.counts(VIDEO).active > 0
+
+
+async def test_a_pause_held_back_is_not_ours_to_give_back(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A pause the grace period kept from Immich does not make the queue ours.
+
+    The plan wanted the videos paused; someone pauses them by hand meanwhile. Disabling the
+    entry gives back only what the integration paused: the videos stay paused.
+    """
+    await setup_one_slot(hass, config_entry)
+    immich.restart(downtime=45)
+    await run_for(hass, freezer, immich, 60)
+    assert config_entry.runtime_data.gate.in_grace
+    _videos_then_photos(immich)
+    await run_for(hass, freezer, immich, 35)
+    coordinator = config_entry.runtime_data
+    assert any(
+        command.queue == VIDEO and command.action == "pause"
+        for command in coordinator.plans[-1][1].commands
+    )
+    assert VIDEO not in paused_queues(immich)
+    immich.model.pause(VIDEO)
+    await run_for(hass, freezer, immich, 10)
+    assert VIDEO not in coordinator.memory.owned
+
+    await hass.config_entries.async_set_disabled_by(
+        config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    assert VIDEO in paused_queues(immich)

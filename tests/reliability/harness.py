@@ -34,7 +34,6 @@ from custom_components.immich_jobs.const import (
     DOMAIN,
 )
 from custom_components.immich_jobs.queues import QueueStatus, Snapshot
-from custom_components.immich_jobs.scheduler import plan as make_plan
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -366,22 +365,45 @@ class Harness:
             if counts.is_paused and name in managed
         }
 
-    def converged(self) -> bool:
-        """Immich's pause state is what the scheduler wants, seen by a fresh plan too."""
-        coordinator = self.coordinator
-        if not coordinator.last_update_success or not coordinator.plans:
-            return False
-        if coordinator.plans[-1][1].commands:
-            return False
-        snapshot = model_snapshot(self.immich)
-        fresh = make_plan(
-            snapshot,
-            coordinator.policy(snapshot),
-            coordinator.intents.for_scheduler(),
-            coordinator.memory,
-            coordinator.memory.read_at or 0.0,
+    def status(self, name: str) -> str | None:
+        """Return a managed queue's status sensor, as the user sees it."""
+        registry = er.async_get(self.hass)
+        entity_id = registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{self.coordinator.server_id}_queue_{name}_status"
         )
-        return not fresh.commands
+        state = self.hass.states.get(entity_id) if entity_id else None
+        return state.state if state else None
+
+    def recovered(self) -> bool:
+        """Tell whether the stated end state holds (one a user can check, not a replan).
+
+        Entities show values; every queue the integration counts as its own is paused in
+        Immich (ownership matches Immich); every managed queue paused in Immich shows why
+        on its status sensor: held, queued (waiting for a slot), draining, or idle while
+        another managed queue has work.
+        """
+        if not self.all_available():
+            return False
+        snapshot = self.immich.model.snapshot()
+        if any(
+            name in snapshot and not snapshot[name].is_paused
+            for name in self.coordinator.memory.owned
+        ):
+            return False
+        managed = self.coordinator.policy(None).managed
+        working = {
+            name
+            for name, counts in snapshot.items()
+            if name in managed and counts.waiting + counts.paused + counts.active > 0
+        }
+        for name in self.managed_paused():
+            status = self.status(name)
+            if status in ("held", "queued", "draining"):
+                continue
+            if status == "idle" and working - {name}:
+                continue
+            return False
+        return True
 
     # --- invariants ------------------------------------------------------------------
 

@@ -498,10 +498,12 @@ async def test_fault(
         assert converged_issue is not None, "the repair issue goes away by itself"
         h.check("repair_issue_cleared")
     deadline = _deadline(h, case)
-    converged = await h.advance_until(h.converged, deadline)
-    assert converged is not None, f"Immich's state equals the plan within {deadline} s"
+    converged = await h.advance_until(h.recovered, deadline)
+    assert converged is not None, (
+        f"within {deadline} s ownership matches Immich and every paused queue shows why"
+    )
     converged_after = h.now - stopped
-    h.check("converges_to_plan")
+    h.check("ends_in_a_visible_state")
     if case.id == "unknown_queue_appears":
         assert set(h.entity_ids()) == ctx["entities"]
         assert not any(
@@ -516,6 +518,8 @@ async def test_fault(
         lambda: h.immich.model.is_idle() and not h.managed_paused(), 3600
     )
     assert drained is not None, "the import drains and no managed queue stays paused"
+    assert h.recovered()
+    assert not h.coordinator.memory.owned, "nothing paused, so nothing is ours"
     h.check("drains_nothing_left_paused")
 
     # A reauth reloads the entry: Immich never went away, no grace period is due.
