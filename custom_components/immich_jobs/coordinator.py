@@ -12,25 +12,20 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, callback
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    ConfigEntryNotReady,
-    HomeAssistantError,
-)
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.core import CoreState, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import homeassistant.util.dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .api import ImmichClient, ImmichError, InvalidAuth, KeyAccess
+from .api import ImmichClient, ImmichError, KeyAccess
 from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
@@ -45,27 +40,12 @@ from .const import (
     LOGGER,
     POLICY_PREEMPTIVE,
 )
-from .dispatch import CommandKey, Dispatcher, error_translation, key_of
+from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
 from .gate import CommandGate
-from .issues import (
-    ISSUE_NOT_ADMIN,
-    ISSUE_PERMISSION,
-    EntryIssues,
-    RivalWatch,
-    async_raise_left_paused,
-    left_paused_issue_id,
-    paused_internal_queues,
-)
+from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, Snapshot, is_manageable
-from .scheduler import (
-    Memory,
-    Plan,
-    Policy,
-    QueueState,
-    plan as make_plan,
-    release as make_release,
-)
-from .store import IntentStore, UserIntents
+from .scheduler import Memory, Plan, Policy, QueueState, plan as make_plan
+from .store import IntentStore, PauseTimer, UserIntents
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
@@ -149,7 +129,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.dispatcher = Dispatcher(client, self.gate, self.rivals, self.issues, entry)
         self._store = IntentStore(hass, entry.entry_id, self.clock)
         self._lock = asyncio.Lock()
-        self._unsub_hold: CALLBACK_TYPE | None = None
+        self._pause_timer = PauseTimer(hass, self._async_end_pause)
         self._stopped = False
 
     @staticmethod
@@ -171,11 +151,12 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Identify the server (the entry's unique id) in device and entity ids."""
         return self.config_entry.unique_id or self.config_entry.entry_id
 
-    def policy(self, snapshot: Snapshot | None = None) -> Policy:
+    def policy(
+        self, snapshot: Snapshot | None = None, intents: UserIntents | None = None
+    ) -> Policy:
         """Return the policy in force: the options less the queues another controller holds."""
-        policy = policy_from_options(
-            self.config_entry.options, self.intents.max_running, snapshot
-        )
+        limit = (intents or self.intents).max_running
+        policy = policy_from_options(self.config_entry.options, limit, snapshot)
         return replace(policy, managed=policy.managed - self.rivals.contested)
 
     # --- set-up ---------------------------------------------------------------------------
@@ -184,17 +165,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Learn the server's version and the key's access, or say why not (before set-up)."""
         try:
             self.access = await self.client.async_get_access()
-        except InvalidAuth as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
         except ImmichError as err:
-            key, placeholders = error_translation(err)
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders=placeholders or None,
-            ) from err
+            raise setup_error(err) from err
         self.version = str(self.access.version)
 
     async def _async_setup(self) -> None:
@@ -215,7 +187,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 },
             )
             self._save()
-        self._schedule_hold_end()
+        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -239,25 +211,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
-        if contested := self.rivals.observe(snapshot, now):
-            # Not ours any more: leaving the managed set must not resume it either.
-            self.memory = replace(self.memory, owned=self.memory.owned - contested)
-            LOGGER.warning(
-                "%s: queues %s keep being flipped against the integration's commands; "
-                "leaving them alone until the integration is reloaded",
-                self.config_entry.title,
-                ", ".join(sorted(contested)),
-            )
-            self.issues.fighting(self.rivals.contested)
+        self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
         plan = self._plan(snapshot, self.intents, now)
-        own: frozenset[CommandKey] = frozenset()
-        if before is not None:
-            planned = frozenset(map(key_of, self._plan(snapshot, before, now).commands))
-            own = frozenset(
-                key_of(command)
-                for command in plan.commands
-                if key_of(command) not in planned or command.queue == subject
-            )
+        own = (
+            own_commands(plan, self._plan(snapshot, before, now), subject)
+            if before is not None
+            else frozenset()
+        )
         self.plans.append((f"{dt_util.utcnow().isoformat()} {why}", plan))
         await self.dispatcher.async_recheck_permission()
         result = await self.dispatcher.async_send(plan, snapshot, self.memory, own)
@@ -278,10 +238,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         return ImmichJobsData(queues=result.snapshot, states=plan.states)
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
-        policy = policy_from_options(
-            self.config_entry.options, intents.max_running, snapshot
-        )
-        policy = replace(policy, managed=policy.managed - self.rivals.contested)
+        policy = self.policy(snapshot, intents)
         return make_plan(snapshot, policy, intents.for_scheduler(), self.memory, now)
 
     async def _async_read(self) -> Snapshot:
@@ -294,14 +251,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 seconds=self._poll_interval(self.config_entry)
             )
             raise self.dispatcher.read_failed(err) from err
-        if self.gate.read_ok():
-            # Back from an outage: Immich may still be booting; pauses wait (gate.py).
-            self.rivals.forget()
-            if self.data is not None:
-                await self._async_check_version()
-        self.issues.delete(ISSUE_NOT_ADMIN)
-        if not self.gate.blocked:
-            self.issues.delete(ISSUE_PERMISSION)
+        if self.dispatcher.read_ok() and self.data is not None:
+            await self._async_check_version()
         return snapshot
 
     async def _async_check_version(self) -> None:
@@ -312,12 +263,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             return  # the next outage's end will tell
         if version == self.version:
             return
-        LOGGER.info(
-            "%s is now Immich %s (was %s)",
-            self.config_entry.title,
-            version,
-            self.version,
-        )
+        LOGGER.info("%s is now Immich %s (was %s)", self.name, version, self.version)
         self.version = version
         registry = dr.async_get(self.hass)
         if device := registry.async_get_device(identifiers={(DOMAIN, self.server_id)}):
@@ -355,12 +301,16 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             before = self.intents
             self.intents = before.copy()
             change(self.intents)
-            self._schedule_hold_end()
+            self._pause_timer.schedule(
+                None if self._stopped else self.intents.hold_until
+            )
             try:
                 data = await self._async_cycle(snapshot, "user", before, queue)
             except (ImmichError, ConfigEntryAuthFailed) as err:
                 self.intents = before
-                self._schedule_hold_end()
+                self._pause_timer.schedule(
+                    None if self._stopped else self.intents.hold_until
+                )
                 self._save()
                 if isinstance(err, ConfigEntryAuthFailed):
                     self.config_entry.async_start_reauth(self.hass)
@@ -378,7 +328,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     def async_set_limit_soon(self, value: int) -> None:
         """Set the limit from the options form: the next cycle applies it (no error to show)."""
         self.intents.set_limit(value)
-        self._schedule_hold_end()
+        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
         self._save()
 
     @callback
@@ -390,20 +340,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.last_exception = err
         self.async_update_listeners()
 
-    @callback
-    def _schedule_hold_end(self) -> None:
-        if self._unsub_hold:
-            self._unsub_hold()
-            self._unsub_hold = None
-        if self.intents.hold_until is None or self._stopped:
-            return
-        self._unsub_hold = async_track_point_in_utc_time(
-            self.hass, self._async_end_hold, self.intents.hold_until
-        )
-
-    async def _async_end_hold(self, _now: datetime | None = None) -> None:
+    async def _async_end_pause(self) -> None:
         """End the pause: give back the limit the user had, even while Immich is away."""
-        self._unsub_hold = None
         if self._stopped:
             return
         self.intents.end_pause()
@@ -427,7 +365,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def async_shutdown(self) -> None:
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
         self._stopped = True
-        self._schedule_hold_end()
+        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
         await super().async_shutdown()
 
     async def async_stop(self, *, release: bool) -> None:
@@ -445,29 +383,3 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             await self._store.async_close(self.intents, self.memory)
             if self.gate.outage or self.gate.in_grace:
                 async_mark_outage(self.hass, self.config_entry)
-
-
-async def async_release_queues(
-    hass: HomeAssistant, client: ImmichClient, entry: ConfigEntry, memory: Memory
-) -> bool:
-    """Resume what the integration paused; tell the user which queues if Immich is away.
-
-    Returns whether everything was resumed.
-    """
-    if not memory.owned:
-        return True
-    try:
-        snapshot = await client.async_get_queues()
-        for command in make_release(snapshot, memory).commands:
-            await client.async_set_paused(command.queue, False)
-    except ImmichError as err:
-        LOGGER.warning(
-            "%s: could not resume queues %s: %s",
-            entry.title,
-            ", ".join(sorted(memory.owned)),
-            err,
-        )
-        async_raise_left_paused(hass, entry, memory.owned)
-        return False
-    ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
-    return True

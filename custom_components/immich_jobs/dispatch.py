@@ -11,7 +11,9 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import homeassistant.util.dt as dt_util
 
@@ -28,9 +30,16 @@ from .api import (
 )
 from .const import DOMAIN, LOGGER
 from .gate import FORBIDDEN_BACKOFF, CommandGate
-from .issues import ISSUE_NOT_ADMIN, ISSUE_PERMISSION, EntryIssues, RivalWatch
+from .issues import (
+    ISSUE_NOT_ADMIN,
+    ISSUE_PERMISSION,
+    EntryIssues,
+    RivalWatch,
+    async_raise_left_paused,
+    left_paused_issue_id,
+)
 from .queues import QueueStatus, Snapshot, queue_display_name
-from .scheduler import Action, Command, Memory, Plan
+from .scheduler import Action, Command, Memory, Plan, release
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -62,6 +71,35 @@ def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
 def key_of(command: Command) -> CommandKey:
     """Identify a command by what it does, not by its reason."""
     return command.queue, command.action
+
+
+def own_commands(
+    plan: Plan, before: Plan, subject: str | None
+) -> frozenset[CommandKey]:
+    """Return a user's change's own commands: what it adds to the plan, and its queue's.
+
+    `before` is the plan without the change, on the same read.
+    """
+    planned = frozenset(map(key_of, before.commands))
+    return frozenset(
+        key_of(command)
+        for command in plan.commands
+        if key_of(command) not in planned or command.queue == subject
+    )
+
+
+def setup_error(err: ImmichError) -> ConfigEntryAuthFailed | ConfigEntryNotReady:
+    """Say why set-up cannot go on: a new key is needed, or Immich is not ready."""
+    if isinstance(err, InvalidAuth):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    key, placeholders = error_translation(err)
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +166,32 @@ class Dispatcher:
             translation_key=key,
             translation_placeholders=placeholders or None,
         )
+
+    def read_ok(self) -> bool:
+        """Note a good read; tell whether it ends an outage (Immich may still be booting)."""
+        ended = self.gate.read_ok()
+        if ended:
+            # Immich's boot flips metadataExtraction itself: no flip against us.
+            self.rivals.forget()
+        self.issues.delete(ISSUE_NOT_ADMIN)
+        if not self.gate.blocked:
+            self.issues.delete(ISSUE_PERMISSION)
+        return ended
+
+    def watch_rivals(self, snapshot: Snapshot, memory: Memory, now: float) -> Memory:
+        """Notice another controller; the queues it holds are not ours any more."""
+        contested = self.rivals.observe(snapshot, now)
+        if not contested:
+            return memory
+        LOGGER.warning(
+            "%s: queues %s keep being flipped against the integration's commands; "
+            "leaving them alone until the integration is reloaded",
+            self.title,
+            ", ".join(sorted(contested)),
+        )
+        self.issues.fighting(self.rivals.contested)
+        # Leaving the managed set must not resume them either.
+        return replace(memory, owned=memory.owned - contested)
 
     async def async_recheck_permission(self) -> None:
         """After the back-off, ask Immich whether the key may command queues again."""
@@ -212,3 +276,29 @@ class Dispatcher:
         self.gate.sent(command.queue)
         self.rivals.commanded(command.queue, paused)
         return status
+
+
+async def async_release_queues(
+    hass: HomeAssistant, client: ImmichClient, entry: ConfigEntry, memory: Memory
+) -> bool:
+    """Resume what the integration paused; tell the user which queues if Immich is away.
+
+    Returns whether everything was resumed.
+    """
+    if not memory.owned:
+        return True
+    try:
+        snapshot = await client.async_get_queues()
+        for command in release(snapshot, memory).commands:
+            await client.async_set_paused(command.queue, False)
+    except ImmichError as err:
+        LOGGER.warning(
+            "%s: could not resume queues %s: %s",
+            entry.title,
+            ", ".join(sorted(memory.owned)),
+            err,
+        )
+        async_raise_left_paused(hass, entry, memory.owned)
+        return False
+    ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
+    return True

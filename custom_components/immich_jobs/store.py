@@ -9,13 +9,14 @@ durations, which move with every read while work goes on, at most every few minu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import math
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
@@ -195,6 +196,36 @@ async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]
     """Load the intents and the kept memory (defaults when nothing was stored)."""
     stored = await store.async_load() or {}
     return UserIntents.from_dict(stored.get("intents")), memory_from_dict(stored)
+
+
+class PauseTimer:
+    """Ends a timed pause on time; never outlives its coordinator (cancelled on stop)."""
+
+    def __init__(
+        self, hass: HomeAssistant, on_end: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
+        """Nothing is scheduled yet."""
+        self._hass = hass
+        self._on_end = on_end
+        self._unsub: CALLBACK_TYPE | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        """Tell whether a pause's end is on its way."""
+        return self._unsub is not None
+
+    @callback
+    def schedule(self, until: datetime | None) -> None:
+        """End the pause at `until`; None cancels."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        if until is not None:
+            self._unsub = async_track_point_in_utc_time(self._hass, self._fire, until)
+
+    async def _fire(self, _now: datetime) -> None:
+        self._unsub = None
+        await self._on_end()
 
 
 class IntentStore:

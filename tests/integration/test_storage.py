@@ -216,7 +216,7 @@ async def test_a_reload_leaves_no_hold_timer_behind(
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     # No timer of the unloaded entry is left to fire.
-    assert unloaded._unsub_hold is None
+    assert not unloaded._pause_timer.scheduled
     await call_switch(hass, "turn_off", OCR_SWITCH)
     since = len(immich.requests)
     await run_for(hass, freezer, immich, 310, step=5)
