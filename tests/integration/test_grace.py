@@ -12,15 +12,21 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from custom_components.immich_jobs.const import (
+    CONF_EXPRESS_LANE,
+    CONF_MAX_RUNNING,
+    DOMAIN,
+)
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from simulator.server import SimulatedImmich
 
 from .helpers import paused_queues, run_for, setup_one_slot
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
+METADATA = "metadataExtraction"
 
 
 def _videos_then_photos(immich: SimulatedImmich) -> None:
@@ -172,3 +178,28 @@ async def test_a_pause_held_back_is_not_ours_to_give_back(
     )
     await hass.async_block_till_done()
     assert VIDEO in paused_queues(immich)
+
+
+async def test_immichs_own_boot_is_no_rival(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Three restarts in ten minutes each resume metadata extraction: no rival is reported.
+
+    We paused metadata extraction (no work while the videos work); every boot of Immich
+    resumes it. What we expected before an outage is forgotten at its end.
+    """
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=400)
+    await setup_one_slot(hass, config_entry)
+    assert METADATA in paused_queues(immich)
+    for _ in range(3):
+        immich.restart(downtime=20)
+        await run_for(hass, freezer, immich, 110, step=2)
+        assert METADATA in paused_queues(immich)
+    assert METADATA not in config_entry.runtime_data.contested
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"fighting_controller_{config_entry.entry_id}"
+    )
