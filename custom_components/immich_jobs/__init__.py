@@ -13,23 +13,21 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import (
-    STORAGE_VERSION,
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
-    async_delete_entry_issues,
+    async_mark_outage,
     async_release_queues,
-    left_paused_issue_id,
-    managed_queues,
 )
 from .entity import queue_of_unique_id
 from .immich import ImmichClient
-from .scheduler import Memory
+from .issues import async_delete_entry_issues, left_paused_issue_id
+from .scheduler import managed_queues
 from .services import async_setup_services
+from .store import async_load, entry_store
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -75,13 +73,18 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> bool:
     """Connect to Immich and start scheduling its queues."""
     coordinator = ImmichJobsCoordinator(hass, entry, client_for_entry(hass, entry))
-    await coordinator.async_connect()
     try:
+        await coordinator.async_connect()
         await coordinator.async_config_entry_first_refresh()
-    except ConfigEntryNotReady:
-        # The entry's retry reason says why; an issue raised meanwhile would outlive a
-        # disable (Home Assistant does not unload an entry that waits to retry).
-        async_delete_entry_issues(hass, entry)
+    except Exception as err:
+        # Nothing of this attempt may outlive it: no hold timer, no late write.
+        await coordinator.async_stop(release=False)
+        if isinstance(err, ConfigEntryNotReady):
+            # The entry's retry reason says why; an issue raised meanwhile would outlive
+            # a disable (Home Assistant does not unload an entry that waits to retry).
+            async_delete_entry_issues(hass, entry)
+            # Immich was away: the retry that reaches it may find it booting.
+            async_mark_outage(hass, entry)
         raise
     # Scheduling again: queues a failed release left paused are managed once more.
     ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
@@ -97,7 +100,7 @@ def _remove_unmanaged_entities(
     coordinator: ImmichJobsCoordinator,
 ) -> None:
     """Drop the entities of queues that left the managed set or the server."""
-    keep = set(managed_queues(entry.options, coordinator.data.queues))
+    keep = set(managed_queues(coordinator.data.queues, coordinator.policy()))
     registry = er.async_get(hass)
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         queue = queue_of_unique_id(coordinator.server_id, entity.unique_id)
@@ -124,11 +127,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) 
 
     Its issues are gone already: withdrawn when it unloaded, or when its set-up failed.
     """
-    store: Store[dict[str, object]] = Store(
-        hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
-    )
-    stored = await store.async_load() or {}
-    memory_data = stored.get("memory")
-    memory = Memory.from_dict(memory_data if isinstance(memory_data, dict) else {})
+    store = entry_store(hass, entry.entry_id)
+    _, memory = await async_load(store)
     await async_release_queues(hass, client_for_entry(hass, entry), entry, memory)
     await store.async_remove()

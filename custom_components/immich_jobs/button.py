@@ -6,9 +6,10 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ImmichJobsConfigEntry, managed_queues
+from .coordinator import ImmichJobsConfigEntry
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
+from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 1
 
@@ -24,7 +25,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(
         RunNowButton(coordinator, RUN_NOW, queue)
-        for queue in managed_queues(entry.options, coordinator.data.queues)
+        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
     )
 
 
@@ -36,4 +37,5 @@ class RunNowButton(ImmichJobsEntity, ButtonEntity):
     @immich_action
     async def async_press(self) -> None:
         """Run the queue now."""
-        await self.coordinator.async_run_now(self.queue)
+        queue = self.queue
+        await self.coordinator.async_change(lambda intents: intents.run(queue), queue)

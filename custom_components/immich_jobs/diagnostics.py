@@ -10,6 +10,8 @@ from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .coordinator import ImmichJobsConfigEntry
+from .immich import KeyAccess
+from .store import memory_as_dict
 
 TO_REDACT = {CONF_API_KEY, CONF_URL, "unique_id", "title"}
 
@@ -31,9 +33,12 @@ async def async_get_config_entry_diagnostics(
             TO_REDACT,
         ),
         "immich_version": coordinator.version,
-        "access": coordinator.access_report(),
+        "access": _access_report(coordinator.access),
         "intents": coordinator.intents.as_dict(),
-        "memory": coordinator.memory.as_dict(),
+        "memory": {
+            **memory_as_dict(coordinator.memory),
+            "work": coordinator.memory.work,
+        },
         "contested_queues": sorted(coordinator.contested),
         "queues": {name: asdict(queue) for name, queue in data.queues.items()}
         if data
@@ -53,6 +58,21 @@ async def async_get_config_entry_diagnostics(
             for at, plan in coordinator.plans
         ],
         "recent_errors": [
-            {"at": at, "error": error} for at, error in coordinator.errors
+            {"at": at, "error": error} for at, error in coordinator.dispatcher.errors
         ],
+    }
+
+
+def _access_report(access: KeyAccess | None) -> dict[str, Any]:
+    """Describe what the key may do."""
+    if access is None:
+        return {}
+    return {
+        "version": str(access.version),
+        "is_admin": access.is_admin,
+        "permissions": sorted(access.permissions) if access.permissions else None,
+        "missing_read": list(access.missing_read),
+        "missing_control": list(access.missing_control),
+        "read_api": str(access.read_api),
+        "control_api": str(access.control_api),
     }

@@ -15,9 +15,10 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, managed_queues
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
 from .entity import ImmichJobsEntity
 from .queues import queue_display_name
+from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 0
 
@@ -56,7 +57,7 @@ def look(coordinator: ImmichJobsCoordinator) -> Look:
     return Look(
         working=tuple(
             name
-            for name in managed_queues(coordinator.config_entry.options, queues)
+            for name in managed_queues(queues, coordinator.policy())
             if queues[name].pending > 0 or queues[name].busy
         ),
         contested=frozenset(coordinator.contested),

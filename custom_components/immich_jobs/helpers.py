@@ -9,7 +9,7 @@ from typing import Any, Concatenate
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
-from .coordinator import error_translation
+from .dispatch import error_translation
 from .entity import ImmichJobsEntity
 from .immich import ImmichError
 

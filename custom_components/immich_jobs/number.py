@@ -49,4 +49,5 @@ class MaxRunningNumber(ImmichJobsEntity, NumberEntity):
     @immich_action
     async def async_set_native_value(self, value: float) -> None:
         """Change the limit; the next cycle applies it."""
-        await self.coordinator.async_set_max_running(int(value))
+        limit = int(value)
+        await self.coordinator.async_change(lambda intents: intents.set_limit(limit))

@@ -8,7 +8,6 @@ from typing import Any, cast
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
-from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -29,7 +28,6 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
     DEFAULT_EXPRESS_MAX_JOBS,
-    DEFAULT_MAX_RUNNING,
     DEFAULT_POLL_INTERVAL,
     MAX_EXPRESS_MAX_JOBS,
     MAX_MAX_RUNNING,
@@ -73,6 +71,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             numbers = {
                 key: _whole_number(user_input[key])
                 for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
+                if key in user_input
             }
             errors.update(
                 (key, "whole_number") for key, value in numbers.items() if value is None
@@ -85,16 +84,23 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         managed_default = [
             q for q in options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED) if q in queues
         ]
-        schema = vol.Schema(
-            {
+        # The limit is the running integration's (the number entity shows the same value):
+        # an entry that is not loaded has none to show or change.
+        limit: dict[vol.Marker, Any] = {}
+        if self.config_entry.state is ConfigEntryState.LOADED:
+            limit[
                 vol.Required(
                     CONF_MAX_RUNNING,
-                    default=options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
+                    default=self.config_entry.runtime_data.max_running,
+                )
+            ] = NumberSelector(
+                NumberSelectorConfig(
+                    min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
+                )
+            )
+        schema = vol.Schema(
+            {
+                **limit,
                 vol.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
@@ -179,7 +185,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             if problem := _order_problem(ranked, chosen):
                 errors["base"], placeholders = problem
             else:
-                return self._async_save(chosen)
+                return await self._async_save(chosen)
         schema = vol.Schema(
             {
                 vol.Required(CONF_PRIORITY, default=ranked): SelectSelector(
@@ -222,7 +228,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             if problem := _order_problem(ranked, order):
                 errors["base"], placeholders = problem
             else:
-                return self._async_save(order)
+                return await self._async_save(order)
         schema = vol.Schema(
             {
                 vol.Required(
@@ -242,24 +248,27 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             description_placeholders=placeholders,
         )
 
-    @callback
-    def _async_save(self, order: list[str]) -> ConfigFlowResult:
+    async def _async_save(self, order: list[str]) -> ConfigFlowResult:
         """Save the rules and the order; apply them at once (reload if the managed set changed)."""
         managed: list[str] = self._options[CONF_MANAGED_QUEUES]
         rest = [q for q in self._current_priority() if q not in order]
         options = {**self._options, CONF_PRIORITY: order + rest}
+        limit = options.pop(CONF_MAX_RUNNING, None)
         entry = self.config_entry
-        if entry.state is ConfigEntryState.LOADED and options.get(
-            CONF_MAX_RUNNING
-        ) != entry.options.get(CONF_MAX_RUNNING, DEFAULT_MAX_RUNNING):
-            entry.runtime_data.async_limit_set_by_user()
-        if set(managed) != set(entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)):
+        reload = set(managed) != set(
+            entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
+        )
+        # Saved here rather than when the flow ends, so that they apply at once.
+        self.hass.config_entries.async_update_entry(entry, options=options)
+        if entry.state is ConfigEntryState.LOADED:
+            coordinator = entry.runtime_data
+            if limit is not None and limit != coordinator.max_running:
+                coordinator.async_set_limit_soon(limit)
+            if not reload:
+                await coordinator.async_request_refresh()
+        if reload:
             # Entities follow the managed set: they are made at set-up.
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
-        elif entry.state is ConfigEntryState.LOADED:
-            # No update listener (it would clash with reconfigure's reload): the
-            # coordinator reads the options each cycle; run one once they are saved.
-            entry.runtime_data.async_refresh_soon()
         return self.async_create_entry(data=options)
 
 

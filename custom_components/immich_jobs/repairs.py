@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .coordinator import ImmichJobsConfigEntry
 from .immich import ImmichError
+from .issues import display_names, paused_internal_queues
 
 
 class ResumeInternalQueuesFlow(RepairsFlow):
@@ -36,7 +37,7 @@ class ResumeInternalQueuesFlow(RepairsFlow):
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         coordinator = entry.runtime_data
-        queues = coordinator.paused_internal_queues()
+        queues = paused_internal_queues(coordinator.data.queues)
         if user_input is not None:
             try:
                 await coordinator.async_resume_internal_queues()
@@ -46,7 +47,7 @@ class ResumeInternalQueuesFlow(RepairsFlow):
         return self.async_show_form(
             step_id="confirm",
             data_schema=vol.Schema({}),
-            description_placeholders={"queues": ", ".join(queues)},
+            description_placeholders={"queues": display_names(queues)},
         )
 
 

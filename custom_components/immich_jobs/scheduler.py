@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-import math
-from typing import Any
 
 from .const import (
     DEFAULT_EXPRESS_MAX_JOBS,
@@ -93,7 +91,7 @@ class Intents:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Memory:
-    """What the scheduler remembers between cycles (persisted by the coordinator)."""
+    """What the scheduler remembers between cycles (store.py keeps part of it)."""
 
     # Queues the integration paused and must resume on release. A queue paused by someone
     # else is not ours to resume.
@@ -110,62 +108,6 @@ class Memory:
     commanded_at: Mapping[str, float] = field(default_factory=dict)
     # Time of the last successful read.
     read_at: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe form for Home Assistant's Store."""
-        return {
-            "owned": sorted(self.owned),
-            "job_seconds": dict(self.job_seconds),
-            "work": dict(self.work),
-            "progress_at": dict(self.progress_at),
-            "running_since": dict(self.running_since),
-            "commanded_at": dict(self.commanded_at),
-            "read_at": self.read_at,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Memory:
-        """Rebuild from storage, skipping what is missing or malformed (older versions)."""
-        owned = data.get("owned")
-        read_at = data.get("read_at")
-        return cls(
-            owned=frozenset(q for q in owned if isinstance(q, str))
-            if isinstance(owned, list | tuple)
-            else frozenset(),
-            job_seconds=_floats(data.get("job_seconds"), positive=True),
-            work=_ints(data.get("work")),
-            progress_at=_floats(data.get("progress_at")),
-            running_since=_floats(data.get("running_since")),
-            commanded_at=_floats(data.get("commanded_at")),
-            read_at=float(read_at)
-            if isinstance(read_at, int | float) and _is_number(read_at)
-            else None,
-        )
-
-
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _floats(value: object, *, positive: bool = False) -> dict[str, float]:
-    if not isinstance(value, Mapping):
-        return {}
-    return {
-        key: float(number)
-        for key, number in value.items()
-        if isinstance(key, str)
-        and isinstance(number, int | float)
-        and _is_number(number)
-        and (not positive or number > 0)
-    }
-
-
-def _ints(value: object) -> dict[str, int]:
-    return {key: int(number) for key, number in _floats(value).items() if number >= 0}
 
 
 @dataclass(frozen=True, slots=True)

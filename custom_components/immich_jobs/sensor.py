@@ -16,10 +16,10 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsData, managed_queues
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsData
 from .entity import ImmichJobsEntity
 from .immich import QueueStatus
-from .scheduler import QueueState
+from .scheduler import QueueState, managed_queues
 
 PARALLEL_UPDATES = 0
 
@@ -105,7 +105,7 @@ async def async_setup_entry(
     ]
     entities.extend(
         QueueSensor(coordinator, description, queue)
-        for queue in managed_queues(entry.options, coordinator.data.queues)
+        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
         for description in QUEUE_SENSORS
     )
     async_add_entities(entities)

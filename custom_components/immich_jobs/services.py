@@ -18,11 +18,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 
 from .const import DOMAIN
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, managed_queues
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
 from .dashboard import Entities, dashboard
 from .helpers import translated_error
 from .immich import ImmichError
 from .queues import queue_from_option, queue_option
+from .scheduler import managed_queues
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -149,7 +150,7 @@ async def _async_get_dashboard(call: ServiceCall) -> ServiceResponse:
             }
             for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
         ),
-        order=managed_queues(entry.options, coordinator.data.queues),
+        order=managed_queues(coordinator.data.queues, coordinator.policy()),
     )
     return dashboard(entities, title=entry.title)
 

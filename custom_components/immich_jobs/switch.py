@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ImmichJobsConfigEntry, managed_queues
+from .coordinator import ImmichJobsConfigEntry
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
+from .scheduler import managed_queues
+from .store import UserIntents
 
 PARALLEL_UPDATES = 1
 
-QUEUE_SWITCH = SwitchEntityDescription(key="allowed", translation_key="allowed")
-SCHEDULING_SWITCH = SwitchEntityDescription(
-    key="scheduling", translation_key="scheduling"
+
+@dataclass(frozen=True, kw_only=True)
+class ImmichJobsSwitchDescription(SwitchEntityDescription):
+    """A switch over one of the user's intents (about a queue, or the whole server)."""
+
+    is_on_fn: Callable[[UserIntents, str], bool]
+    # Change the intents; the coordinator applies them at once.
+    set_fn: Callable[[UserIntents, str, bool], None]
+
+
+QUEUE_SWITCH = ImmichJobsSwitchDescription(
+    key="allowed",
+    translation_key="allowed",
+    # On: the queue may run when the scheduler says. Off: held paused, whatever happens.
+    is_on_fn=lambda intents, queue: queue not in intents.held,
+    set_fn=lambda intents, queue, on: intents.hold(queue, not on),
+)
+SCHEDULING_SWITCH = ImmichJobsSwitchDescription(
+    key="scheduling",
+    translation_key="scheduling",
+    # Off: the integration stops commanding and resumes what it paused.
+    is_on_fn=lambda intents, _: intents.scheduling,
+    set_fn=lambda intents, _, on: intents.schedule(on),
 )
 
 
@@ -27,49 +51,38 @@ async def async_setup_entry(
 ) -> None:
     """Add the scheduling switch and one override per managed queue."""
     coordinator = entry.runtime_data
-    entities: list[SwitchEntity] = [SchedulingSwitch(coordinator, SCHEDULING_SWITCH)]
+    entities = [ImmichJobsSwitch(coordinator, SCHEDULING_SWITCH)]
     entities.extend(
-        QueueSwitch(coordinator, QUEUE_SWITCH, queue)
-        for queue in managed_queues(entry.options, coordinator.data.queues)
+        ImmichJobsSwitch(coordinator, QUEUE_SWITCH, queue)
+        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
     )
     async_add_entities(entities)
 
 
-class QueueSwitch(ImmichJobsEntity, SwitchEntity):
-    """On: the queue may run when the scheduler says. Off: held paused, whatever happens."""
+class ImmichJobsSwitch(ImmichJobsEntity, SwitchEntity):
+    """A switch the user flips; Immich follows at once, or the switch stays as it was."""
 
-    queue: str
-
-    @property
-    def is_on(self) -> bool:
-        """Whether the queue is allowed to run."""
-        return self.queue not in self.coordinator.intents.held
-
-    @immich_action
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Let the scheduler run the queue again."""
-        await self.coordinator.async_set_held(self.queue, False)
-
-    @immich_action
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Hold the queue paused."""
-        await self.coordinator.async_set_held(self.queue, True)
-
-
-class SchedulingSwitch(ImmichJobsEntity, SwitchEntity):
-    """Off: the integration stops commanding and resumes what it paused."""
+    entity_description: ImmichJobsSwitchDescription
 
     @property
     def is_on(self) -> bool:
-        """Whether the integration schedules the queues."""
-        return self.coordinator.intents.scheduling
+        """Whether the intent is on."""
+        return self.entity_description.is_on_fn(
+            self.coordinator.intents, self.queue or ""
+        )
+
+    async def _async_set(self, on: bool) -> None:
+        queue, set_fn = self.queue or "", self.entity_description.set_fn
+        await self.coordinator.async_change(
+            lambda intents: set_fn(intents, queue, on), self.queue
+        )
 
     @immich_action
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Schedule the queues by priority."""
-        await self.coordinator.async_set_scheduling(True)
+        """Turn the intent on."""
+        await self._async_set(True)
 
     @immich_action
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop scheduling and give back the queues the integration paused."""
-        await self.coordinator.async_set_scheduling(False)
+        """Turn the intent off."""
+        await self._async_set(False)

@@ -12,7 +12,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.const import CONF_MAX_RUNNING, CONF_PRIORITY, DOMAIN
+from custom_components.immich_jobs.const import CONF_PRIORITY, DOMAIN
+from custom_components.immich_jobs.immich import ImmichError
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntryDisabler,
@@ -149,15 +150,16 @@ async def test_a_cycle_due_while_disabling_pauses_nothing(
     await _busy_server(hass, freezer, immich)
     coordinator = loaded_entry.runtime_data
     assert VIDEO in paused_queues(immich)
-    flush = coordinator.async_flush
+    store = coordinator._store
+    close = store.async_close
     released: list[int] = []
 
-    async def flush_while_a_poll_falls_due() -> None:
+    async def flush_while_a_poll_falls_due(*args: Any) -> None:
         released.append(len(immich.requests))
         await coordinator.async_refresh()
-        await flush()
+        await close(*args)
 
-    with patch.object(coordinator, "async_flush", flush_while_a_poll_falls_due):
+    with patch.object(store, "async_close", flush_while_a_poll_falls_due):
         await hass.config_entries.async_set_disabled_by(
             loaded_entry.entry_id, ConfigEntryDisabler.USER
         )
@@ -222,12 +224,12 @@ async def test_a_failed_change_keeps_options_saved_meanwhile(
 
     with (
         patch.object(coordinator, "_async_cycle", options_saved_then_immich_fails),
-        pytest.raises(HomeAssistantError),
+        pytest.raises(ImmichError),
     ):
-        await coordinator.async_set_max_running(3)
+        await coordinator.async_change(lambda intents: intents.set_limit(3))
 
     assert loaded_entry.options[CONF_PRIORITY] == priority
-    assert loaded_entry.options.get(CONF_MAX_RUNNING, 1) == 1
+    assert coordinator.max_running == 1
 
 
 async def test_overlapping_changes_that_fail_leave_nothing_changed(
@@ -243,13 +245,14 @@ async def test_overlapping_changes_that_fail_leave_nothing_changed(
     immich.faults.add(Fault(kind="status", status=500, count=None))
 
     results = await asyncio.gather(
-        coordinator.async_set_held("ocr", True),
-        coordinator.async_set_max_running(3),
+        coordinator.async_change(lambda intents: intents.hold("ocr", True), "ocr"),
+        coordinator.async_change(lambda intents: intents.set_limit(3)),
         return_exceptions=True,
     )
 
     assert all(isinstance(result, HomeAssistantError) for result in results)
     assert coordinator.intents.held == set()
+    assert coordinator.max_running == 1
     assert dict(loaded_entry.options) == options
 
 
@@ -291,7 +294,7 @@ async def test_release_while_unreachable_names_the_queues(
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_persistent
-    assert VIDEO in issue.translation_placeholders["queues"]
+    assert "Video conversion" in issue.translation_placeholders["queues"]
     assert VIDEO in paused_queues(immich)
 
     immich.faults.clear()
@@ -366,7 +369,7 @@ async def test_another_controller_raises_a_repair_issue(
         DOMAIN, f"fighting_controller_{loaded_entry.entry_id}"
     )
     assert issue is not None
-    assert issue.translation_placeholders["queues"] == VIDEO
+    assert issue.translation_placeholders["queues"] == "Video conversion"
     assert VIDEO in loaded_entry.runtime_data.contested
     # It stops fighting: no more commands for that queue.
     sent = [c for c in commands(immich) if c.endswith(VIDEO)]

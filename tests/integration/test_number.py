@@ -7,7 +7,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_MAX_RUNNING
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.components.number import (
     ATTR_VALUE,
@@ -70,7 +69,7 @@ async def test_limit_decides_how_many_queues_run(
 
     await _set(hass, 2)
     assert hass.states.get(MAX_RUNNING).state == "2"
-    assert config_entry.options[CONF_MAX_RUNNING] == 2
+    assert config_entry.runtime_data.max_running == 2
     assert _running(immich) == {THUMBNAILS, SMART_SEARCH}
 
     await _set(hass, 0)
@@ -102,5 +101,5 @@ async def test_limit_not_applied_stays_as_it_was(
 
     assert err.value.translation_domain == "immich_jobs"
     assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert config_entry.runtime_data.max_running == 1
     assert not immich.model.counts(THUMBNAILS).is_paused

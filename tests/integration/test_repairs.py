@@ -64,12 +64,14 @@ async def test_paused_internal_queues_are_repaired(
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_fixable
-    assert issue.translation_placeholders["queues"] == "backgroundTask, backupDatabase"
+    assert (
+        issue.translation_placeholders["queues"] == "Background task, Backup database"
+    )
 
     client, flow = await _start_fix(hass, hass_client, issue_id)
     assert flow["step_id"] == "confirm"
     assert (
-        flow["description_placeholders"]["queues"] == "backgroundTask, backupDatabase"
+        flow["description_placeholders"]["queues"] == "Background task, Backup database"
     )
     response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
     assert response.status == HTTPStatus.OK

@@ -262,7 +262,7 @@ async def test_pause_processing_for_a_duration(
 
     await run_for(hass, freezer, immich, 15)
     assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert config_entry.runtime_data.max_running == 1
     assert THUMBNAILS not in paused_queues(immich)
     assert SMART_SEARCH in paused_queues(immich)
 
@@ -308,7 +308,7 @@ async def test_limit_set_during_a_timed_pause_is_kept(
 
     # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
     await run_for(hass, freezer, immich, 300)
-    assert config_entry.options[CONF_MAX_RUNNING] == 2
+    assert config_entry.runtime_data.max_running == 2
     assert hass.states.get(MAX_RUNNING).state == "2"
     assert config_entry.runtime_data.intents.hold_until is None
 
@@ -319,18 +319,23 @@ async def test_limit_changed_behind_a_timed_pause_is_kept(
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A limit that reached the options another way is not overwritten when the pause ends.
+    """A limit that reached the options while the entry was unloaded ends a timed pause.
 
-    For example the form of an entry that was not loaded then, or one opened before the pause.
+    Version 1 kept the limit in the options: at set-up it moves to the Store, and a value
+    other than the pause's 0 is the user's choice, not overwritten when the pause ends.
     """
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     await setup_one_slot(hass, config_entry)
     await _pause_for_five_minutes(hass, config_entry)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
     hass.config_entries.async_update_entry(
         config_entry, options={**config_entry.options, CONF_MAX_RUNNING: 3}
     )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert CONF_MAX_RUNNING not in config_entry.options
     await run_for(hass, freezer, immich, 305)
-    assert config_entry.options[CONF_MAX_RUNNING] == 3
+    assert config_entry.runtime_data.max_running == 3
     assert config_entry.runtime_data.intents.hold_until is None
 
 
@@ -346,10 +351,10 @@ async def test_options_saved_during_a_timed_pause_keep_it(
     await _pause_for_five_minutes(hass, config_entry)
     await _limit_in_options(hass, config_entry, 0)
     await run_for(hass, freezer, immich, 290)
-    assert config_entry.options[CONF_MAX_RUNNING] == 0
+    assert config_entry.runtime_data.max_running == 0
 
     await run_for(hass, freezer, immich, 15)
-    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert config_entry.runtime_data.max_running == 1
     assert THUMBNAILS not in paused_queues(immich)
 
 
@@ -391,7 +396,7 @@ async def test_pause_processing_refused_changes_nothing(
         )
 
     assert err.value.translation_domain == DOMAIN
-    assert config_entry.options[CONF_MAX_RUNNING] == 1
+    assert config_entry.runtime_data.max_running == 1
     intents = config_entry.runtime_data.intents
     assert intents.hold_until is None
     assert intents.restore_max_running is None

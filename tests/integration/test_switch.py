@@ -15,7 +15,13 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import assert_platform_snapshot, call_switch, run_for, setup_one_slot
+from .helpers import (
+    assert_platform_snapshot,
+    call_switch,
+    paused_queues,
+    run_for,
+    setup_one_slot,
+)
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -23,6 +29,7 @@ THUMBNAIL_SWITCH = "switch.immich_127_0_0_1_thumbnail_generation_allowed"
 VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion_allowed"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
 THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
+OCR_SWITCH = "switch.immich_127_0_0_1_ocr_allowed"
 
 
 def _busy(immich: SimulatedImmich) -> None:
@@ -234,3 +241,37 @@ async def test_unavailable_while_immich_is_unreachable(
     await run_for(hass, freezer, immich, 40)
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
+
+
+async def test_a_switch_fails_only_on_its_own_queue(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Immich fails every command for the videos: turning OCR off still works.
+
+    New photos arrive as the user turns OCR off; the same cycle pauses the idle videos (no
+    work while other queues work). That pause is the scheduler's, not the user's: it backs
+    off and is retried, while the OCR switch, its hold and Immich agree (off, held, paused).
+    """
+    await setup_one_slot(hass, config_entry)
+    assert paused_queues(immich) == set()
+    for endpoint in ("/api/queues/videoConversion", "/api/jobs/videoConversion"):
+        immich.faults.add(
+            Fault(kind="status", status=500, path_prefix=endpoint, count=None)
+        )
+    immich.model.enqueue(THUMBNAILS, 40, duration=10)
+
+    await call_switch(hass, SERVICE_TURN_OFF, OCR_SWITCH)
+
+    assert hass.states.get(OCR_SWITCH).state == STATE_OFF
+    assert config_entry.runtime_data.intents.held == {"ocr"}
+    assert "ocr" in paused_queues(immich)
+    assert VIDEO not in paused_queues(immich)
+
+    immich.faults.clear()
+    await run_for(hass, freezer, immich, 30)
+    assert VIDEO in paused_queues(immich)
+    assert "ocr" in paused_queues(immich)
+    assert hass.states.get(OCR_SWITCH).state == STATE_OFF

@@ -323,22 +323,3 @@ def test_progress_is_read_from_falling_counts() -> None:
     result = plan(snap(queue(META, 50)), STRICT, ON, memory, 5.0)
     assert result.memory.job_seconds[META] < 0.5
     assert result.memory.progress_at[META] == 5.0
-
-
-def test_memory_survives_storage_and_tolerates_old_data() -> None:
-    """as_dict/from_dict round-trip; missing or malformed keys fall back to defaults."""
-    memory = Memory(
-        owned=frozenset({META}),
-        job_seconds={VIDEO: 8.7},
-        work={VIDEO: 3},
-        progress_at={VIDEO: 1.0},
-        running_since={VIDEO: 0.5},
-        commanded_at={META: 2.0},
-        read_at=3.0,
-    )
-    assert Memory.from_dict(memory.as_dict()) == memory
-    assert Memory.from_dict({}) == Memory()
-    odd = Memory.from_dict(
-        {"owned": "x", "job_seconds": {VIDEO: -1, META: "a"}, "read_at": True}
-    )
-    assert odd == Memory()

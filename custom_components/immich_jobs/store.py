@@ -1,0 +1,299 @@
+"""The user's intents and what must survive a restart, in one versioned Store per entry.
+
+Kept on disk: the intents (scheduling, held and run-now queues, the limit, a timed pause), the
+queues the integration paused (a release must resume them) and the learned job durations. Not
+kept: counts, progress and command times, which are monotonic-clock readings of this run. A
+Raspberry Pi runs on an SD card: a write happens only when something kept changed, and the
+durations, which move with every read while work goes on, at most every few minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+import math
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+import homeassistant.util.dt as dt_util
+
+from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
+from .scheduler import Intents, Memory
+
+# 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
+# 2: {"intents" (with the limit), "owned", "job_seconds"}.
+STORAGE_VERSION = 2
+# Batch the writes of one change (a switch flipped twice in a second is one write).
+SAVE_DELAY = 1.0
+# Learned durations change at every read while work goes on: write them at most this often.
+DURATIONS_EVERY = 600.0
+
+
+def _strings(value: object) -> set[str]:
+    if not isinstance(value, list | tuple):
+        return set()
+    return {item for item in value if isinstance(item, str)}
+
+
+def _limit(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_MAX_RUNNING else None
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    parsed = dt_util.parse_datetime(value)
+    return dt_util.as_utc(parsed) if parsed is not None and parsed.tzinfo else None
+
+
+@dataclass(slots=True)
+class UserIntents:
+    """What the user asked for: the runtime state that entities and the options show."""
+
+    scheduling: bool = True
+    held: set[str] = field(default_factory=set)
+    run_now: set[str] = field(default_factory=set)
+    max_running: int = DEFAULT_MAX_RUNNING
+    # pause_processing with a duration: the limit to put back, and when (wall time: the
+    # user's "for two hours" holds across a restart).
+    restore_max_running: int | None = None
+    hold_until: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialize for the Store."""
+        return {
+            "scheduling": self.scheduling,
+            "held": sorted(self.held),
+            "run_now": sorted(self.run_now),
+            "max_running": self.max_running,
+            "restore_max_running": self.restore_max_running,
+            "hold_until": self.hold_until.isoformat() if self.hold_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> UserIntents:
+        """Read back what as_dict wrote; anything missing or malformed takes its default."""
+        if not isinstance(data, Mapping):
+            return cls()
+        scheduling = data.get("scheduling", True)
+        restore = _limit(data.get("restore_max_running"))
+        hold_until = _time(data.get("hold_until"))
+        limit = _limit(data.get("max_running"))
+        return cls(
+            scheduling=scheduling if isinstance(scheduling, bool) else True,
+            held=_strings(data.get("held")),
+            run_now=_strings(data.get("run_now")),
+            max_running=DEFAULT_MAX_RUNNING if limit is None else limit,
+            # A timed pause is its limit and its end together, or nothing.
+            restore_max_running=restore if hold_until is not None else None,
+            hold_until=hold_until if restore is not None else None,
+        )
+
+    def hold(self, queue: str, held: bool) -> None:
+        """Hold a queue paused (it leaves run now), or hand it back to the scheduler."""
+        if held:
+            self.held.add(queue)
+            self.run_now.discard(queue)
+        else:
+            self.held.discard(queue)
+
+    def run(self, queue: str) -> None:
+        """Run a queue until it is empty, ahead of every other (it is held no more)."""
+        self.run_now.add(queue)
+        self.held.discard(queue)
+
+    def schedule(self, enabled: bool) -> None:
+        """Switch automatic scheduling (off: the plan resumes what we paused)."""
+        self.scheduling = enabled
+
+    def set_limit(self, value: int) -> None:
+        """Set the limit the user chose; it ends a timed pause (the choice must stay)."""
+        self.max_running = value
+        self.restore_max_running = self.hold_until = None
+
+    def pause(self, until: datetime | None) -> None:
+        """Hold all processing (limit 0); with an end, the limit comes back then."""
+        if until is None:
+            self.restore_max_running = None
+        elif self.restore_max_running is None:
+            self.restore_max_running = self.max_running
+        self.hold_until = until
+        self.max_running = 0
+
+    def end_pause(self) -> None:
+        """Give back the limit a timed pause replaced."""
+        if self.restore_max_running is not None:
+            self.max_running = self.restore_max_running
+        self.restore_max_running = self.hold_until = None
+
+    def copy(self) -> UserIntents:
+        """Return an independent copy (a change is tried on it first)."""
+        return replace(self, held=set(self.held), run_now=set(self.run_now))
+
+    def for_scheduler(self) -> Intents:
+        """Return what the scheduler needs of them."""
+        return Intents(
+            scheduling=self.scheduling,
+            held=frozenset(self.held),
+            run_now=frozenset(self.run_now),
+        )
+
+
+def memory_as_dict(memory: Memory) -> dict[str, Any]:
+    """Return what is kept of the scheduler's memory: ownership and learned durations."""
+    return {
+        "owned": sorted(memory.owned),
+        "job_seconds": dict(sorted(memory.job_seconds.items())),
+    }
+
+
+def memory_from_dict(data: Mapping[str, Any]) -> Memory:
+    """Rebuild the kept memory, skipping what is missing or malformed."""
+    durations = data.get("job_seconds")
+    return Memory(
+        owned=frozenset(_strings(data.get("owned"))),
+        job_seconds={
+            queue: float(seconds)
+            for queue, seconds in durations.items()
+            if isinstance(queue, str)
+            and isinstance(seconds, int | float)
+            and not isinstance(seconds, bool)
+            and math.isfinite(seconds)
+            and seconds > 0
+        }
+        if isinstance(durations, Mapping)
+        else {},
+    )
+
+
+class _VersionedStore(Store[dict[str, Any]]):
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Turn version 1 (the whole memory, clock readings included) into version 2."""
+        if old_major_version == 1:
+            memory = old_data.get("memory")
+            memory = memory if isinstance(memory, Mapping) else {}
+            return {
+                "intents": old_data.get("intents", {}),
+                "owned": memory.get("owned", []),
+                "job_seconds": memory.get("job_seconds", {}),
+            }
+        raise NotImplementedError
+
+
+def entry_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return the Store of one entry."""
+    return _VersionedStore(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+
+
+async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]:
+    """Load the intents and the kept memory (defaults when nothing was stored)."""
+    stored = await store.async_load() or {}
+    return UserIntents.from_dict(stored.get("intents")), memory_from_dict(stored)
+
+
+class PauseTimer:
+    """Ends a timed pause on time; never outlives its coordinator (cancelled on stop)."""
+
+    def __init__(
+        self, hass: HomeAssistant, on_end: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
+        """Nothing is scheduled yet."""
+        self._hass = hass
+        self._on_end = on_end
+        self._unsub: CALLBACK_TYPE | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        """Tell whether a pause's end is on its way."""
+        return self._unsub is not None
+
+    @callback
+    def schedule(self, until: datetime | None) -> None:
+        """End the pause at `until`; None cancels."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        if until is not None:
+            self._unsub = async_track_point_in_utc_time(self._hass, self._fire, until)
+
+    async def _fire(self, _now: datetime) -> None:
+        self._unsub = None
+        await self._on_end()
+
+
+class IntentStore:
+    """Writes intents and kept memory when they changed, durations at most every few minutes."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry_id: str, clock: Callable[[], float]
+    ) -> None:
+        """Prepare the entry's Store; nothing is read or written yet."""
+        self._store = entry_store(hass, entry_id)
+        self._clock = clock
+        self._latest: dict[str, Any] = {}
+        self._on_disk: dict[str, Any] = {}
+        self._due: float | None = None
+        self._durations_at = clock()
+        self._loaded = False
+        self._closed = False
+
+    async def async_load(self) -> tuple[UserIntents, Memory]:
+        """Load what the last run kept."""
+        intents, memory = await async_load(self._store)
+        self._on_disk = self._latest = _stored(intents, memory)
+        self._loaded = True
+        return intents, memory
+
+    @callback
+    def save(self, intents: UserIntents, memory: Memory) -> None:
+        """Write soon if something kept changed; durations alone wait their turn."""
+        if self._closed or not self._loaded:
+            return
+        self._latest = _stored(intents, memory)
+        if self._latest == self._on_disk:
+            return
+        now = self._clock()
+        if _without_durations(self._latest) != _without_durations(self._on_disk):
+            delay = SAVE_DELAY
+        else:
+            delay = max(SAVE_DELAY, self._durations_at + DURATIONS_EVERY - now)
+        if self._due is not None and self._due <= now + delay:
+            return  # a write is on its way; it takes the newest data
+        self._due = now + delay
+        self._store.async_delay_save(self._write, delay)
+
+    def _write(self) -> dict[str, Any]:
+        """Hand the Store the newest data as it writes."""
+        self._due = None
+        self._on_disk = self._latest
+        self._durations_at = self._clock()
+        return self._latest
+
+    async def async_close(self, intents: UserIntents, memory: Memory) -> None:
+        """Write what changed now (unload); nothing is written after this.
+
+        A Store never loaded (a set-up that failed before) is left as it is on disk.
+        """
+        self._closed = True
+        if not self._loaded:
+            return
+        self._latest = _stored(intents, memory)
+        if self._latest != self._on_disk or self._due is not None:
+            self._due = None
+            self._on_disk = self._latest
+            await self._store.async_save(self._latest)
+
+
+def _stored(intents: UserIntents, memory: Memory) -> dict[str, Any]:
+    return {"intents": intents.as_dict(), **memory_as_dict(memory)}
+
+
+def _without_durations(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key != "job_seconds"}

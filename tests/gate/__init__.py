@@ -1,0 +1,1 @@
+"""Command gating and rival detection, without Home Assistant."""
