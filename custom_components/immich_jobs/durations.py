@@ -97,6 +97,14 @@ def learn(snapshot: Snapshot, observed: Observed, now: float) -> Learned:
                 else observed.progress_at[name]
             )
             running_since[name] = observed.running_since.get(name, now)
+        elif status.has_work:
+            # Waiting paused for a slot ends neither a stretch of work nor a stall: were they
+            # forgotten, sustained or slow work would look fresh and light again, and flip in
+            # and out of the express lane (a pause and a resume that achieve nothing).
+            if name in observed.progress_at:
+                progress_at[name] = observed.progress_at[name]
+            if name in observed.running_since:
+                running_since[name] = observed.running_since[name]
     return Learned(
         job_seconds=durations,
         work={name: work(status) for name, status in snapshot.items()},

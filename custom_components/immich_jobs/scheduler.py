@@ -71,6 +71,8 @@ class QueueState(StrEnum):
     QUEUED = "queued"
     IDLE = "idle"
     HELD = "held"
+    # Paused in Immich by someone else while we ran: left paused, never resumed by us.
+    HELD_IN_IMMICH = "held_in_immich"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +111,12 @@ class Intents:
 class Memory:
     """What the scheduler remembers between cycles (persisted by the coordinator)."""
 
-    # Queues the integration paused and must resume on release. A queue paused by someone
-    # else is not ours to resume.
+    # Queues the integration paused (or took over) and must resume on release. A queue paused
+    # by someone else is not ours to resume; ours ends when a read shows it resumed.
     owned: frozenset[str] = frozenset()
+    # The managed queues found paused at the first read were taken over (once per entry: what
+    # a previous controller, such as the add-on, left paused becomes ours to schedule).
+    took_over: bool = False
     # Observed seconds of queue time per job (1 / throughput), per queue.
     job_seconds: Mapping[str, float] = field(default_factory=dict)
     # Work (runnable + active) per queue at the last read, to see progress from falling counts.
@@ -129,6 +134,7 @@ class Memory:
         """Return a JSON-safe form for Home Assistant's Store."""
         return {
             "owned": sorted(self.owned),
+            "took_over": self.took_over,
             "job_seconds": dict(self.job_seconds),
             "work": dict(self.work),
             "progress_at": dict(self.progress_at),
@@ -146,6 +152,7 @@ class Memory:
             owned=frozenset(q for q in owned if isinstance(q, str))
             if isinstance(owned, list | tuple)
             else frozenset(),
+            took_over=data.get("took_over") is True,
             job_seconds=_floats(data.get("job_seconds"), positive=True),
             work=_ints(data.get("work")),
             progress_at=_floats(data.get("progress_at")),
@@ -222,20 +229,36 @@ class _Scene:
     snapshot: Snapshot
     managed: list[str]  # highest priority first
     held: frozenset[str]
+    # Paused by someone else (not by us, not held by the user): left alone.
+    in_immich: frozenset[str]
     run_now: list[str]  # run now and not finished, in priority order
     finished_run_now: frozenset[str]
 
     @property
     def free(self) -> list[str]:
-        """The managed queues the scheduler decides for (not held)."""
-        return [name for name in self.managed if name not in self.held]
+        """The managed queues the scheduler decides for (not held here or in Immich)."""
+        return [
+            name
+            for name in self.managed
+            if name not in self.held and name not in self.in_immich
+        ]
 
     @classmethod
-    def read(cls, snapshot: Snapshot, policy: Policy, intents: Intents) -> _Scene:
-        """Sort the snapshot's queues by what the user and the options say of them."""
+    def read(
+        cls, snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+    ) -> _Scene:
+        """Sort the snapshot's queues by what the user, the options and ownership say."""
         managed = managed_queues(snapshot, policy)
         managed_set = frozenset(managed)
         held = intents.held & managed_set
+        in_immich = frozenset(
+            name
+            for name in managed
+            if memory.took_over
+            and snapshot[name].is_paused
+            and name not in memory.owned
+            and name not in held
+        )
         finished = frozenset(
             name
             for name in intents.run_now
@@ -251,6 +274,7 @@ class _Scene:
             snapshot=snapshot,
             managed=managed,
             held=held,
+            in_immich=in_immich,
             run_now=run_now,
             finished_run_now=finished,
         )
@@ -282,8 +306,8 @@ def plan(
         # Unknown state: do nothing, forget nothing.
         return Plan((), memory, poll)
 
-    memory = _observe(snapshot, memory, now)
-    scene = _Scene.read(snapshot, policy, intents)
+    memory = _take_over(snapshot, policy, intents, _observe(snapshot, memory, now))
+    scene = _Scene.read(snapshot, policy, intents, memory)
     wants = _hand_back(scene, memory) | _holds(scene)
     express: frozenset[str] = frozenset()
     handoff: list[float] = []
@@ -305,7 +329,7 @@ def plan(
         memory_out,
         _next_check(scene, policy, intents, commands, handoff),
         {
-            name: _state(snapshot[name], ends_paused[name], name in scene.held)
+            name: _state(snapshot[name], ends_paused[name], scene, name)
             for name in scene.managed
         },
         scene.finished_run_now,
@@ -323,6 +347,27 @@ def _observe(snapshot: Snapshot, memory: Memory, now: float) -> Memory:
         progress_at=learned.progress_at,
         running_since=learned.running_since,
         read_at=now,
+    )
+
+
+def _take_over(
+    snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+) -> Memory:
+    """Make ours the paused queues we are to schedule; the others paused in Immich stay theirs.
+
+    At the first read (set-up, migration from the add-on) every paused managed queue is taken
+    over. Later, the user's switch (held, then on again) or run now through us takes over a
+    queue someone paused in Immich.
+    """
+    paused = {
+        name for name in managed_queues(snapshot, policy) if snapshot[name].is_paused
+    }
+    first = not memory.took_over and intents.scheduling
+    adopt = paused if first else paused & (intents.held | intents.run_now)
+    if not first and adopt <= memory.owned:
+        return memory
+    return replace(
+        memory, owned=memory.owned | adopt, took_over=memory.took_over or first
     )
 
 
@@ -532,7 +577,8 @@ def _commands(
 ) -> tuple[tuple[Command, ...], Memory]:
     """Turn the wanted pause states into the commands that change something, and the memory.
 
-    A queue we owned that someone else resumed is no longer ours.
+    Ownership follows what Immich did: a queue we owned is ours until a read shows it resumed
+    (by us or someone else), so a resume that does not go out leaves it ours.
     """
     commands: list[Command] = []
     owned = set(memory.owned)
@@ -549,17 +595,22 @@ def _commands(
         commanded_at[name] = now
         if want.paused:
             owned.add(name)
-            if not status.busy:
+            if not status.has_work:
                 progress_at.pop(name, None)
                 running_since.pop(name, None)
         elif status.has_work:
-            # Started working now, unless its jobs were already running (draining).
-            progress_at.setdefault(name, now)
+            # Its jobs start now, unless they were already running (draining).
+            progress_at[name] = progress_at.get(name, now) if status.busy else now
             running_since.setdefault(name, now)
-    paused = _ends_paused(snapshot, wants)
     memory = replace(
         memory,
-        owned=frozenset(name for name in owned if name not in snapshot or paused[name]),
+        owned=frozenset(
+            name
+            for name in owned
+            if name not in snapshot
+            or snapshot[name].is_paused
+            or (name in wants and wants[name].paused)
+        ),
         progress_at=progress_at,
         running_since=running_since,
         commanded_at=commanded_at,
@@ -567,9 +618,11 @@ def _commands(
     return tuple(commands), memory
 
 
-def _state(status: QueueStatus, paused: bool, held: bool) -> QueueState:
-    if held:
+def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
+    if name in scene.held:
         return QueueState.HELD
+    if name in scene.in_immich:
+        return QueueState.HELD_IN_IMMICH
     if not paused and status.has_work:
         return QueueState.RUNNING
     if paused and status.busy:

@@ -263,14 +263,17 @@ def test_no_command_on_unknown_state(policy, intents, memory) -> None:
 @SETTINGS
 @given(snapshots(), policies(), intents_st, memories())
 def test_ownership_tracks_our_pauses(snapshot, policy, intents, memory) -> None:
-    """We own exactly the paused queues we paused; never an internal queue."""
+    """We own the queues we pause until a read shows them resumed; never an internal queue."""
     result = plan(snapshot, policy, intents, memory, NOW)
     after = _after(snapshot, result)
     paused_now = {c.queue for c in result.commands if c.action is Action.PAUSE}
     assert paused_now <= result.memory.owned
     for name in result.memory.owned:
-        assert name not in after or after[name].is_paused
+        assert name not in after or snapshot[name].is_paused or after[name].is_paused
         assert is_manageable(name) or name in memory.owned
+    again = plan(after, policy, intents, result.memory, NOW)
+    for name in again.memory.owned:
+        assert name not in after or after[name].is_paused
     assert 0 < result.next_check <= 300
 
 

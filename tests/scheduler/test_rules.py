@@ -97,7 +97,10 @@ def test_rule3_global_idle_resumes_every_managed_queue() -> None:
     snapshot = snap(queue(META, paused=True), queue(THUMB, paused=True), queue(SMART))
     result = plan(snapshot, STRICT, ON, Memory(owned=frozenset({META})), 0.0)
     assert commanded(result) == {META: Action.RESUME, THUMB: Action.RESUME}
-    assert result.memory.owned == frozenset()
+    # Ours until a read shows them resumed (a resume that did not go out stays ours).
+    assert result.memory.owned == {META, THUMB}
+    after = plan(apply(snapshot, result), STRICT, ON, result.memory, 1.0)
+    assert after.memory.owned == frozenset()
     assert result.next_check > STRICT.poll_interval or result.commands
 
 
@@ -265,7 +268,8 @@ def test_scheduling_off_resumes_only_what_we_paused_and_keeps_held() -> None:
     intents = Intents(scheduling=False, held=frozenset({SMART, VIDEO}))
     result = plan(snapshot, STRICT, intents, memory, 0.0)
     assert commanded(result) == {META: Action.RESUME, VIDEO: Action.PAUSE}
-    assert result.memory.owned == {SMART, VIDEO}
+    after = plan(apply(snapshot, result), STRICT, intents, result.memory, 1.0)
+    assert after.memory.owned == {SMART, VIDEO}
 
 
 def test_max_running_zero_holds_everything_but_run_now() -> None:
@@ -300,7 +304,8 @@ def test_release_resumes_every_owned_queue() -> None:
         snapshot, Memory(owned=frozenset({META, SMART, DUPLICATE_DETECTION}))
     )
     assert commanded(result) == {META: Action.RESUME}
-    assert result.memory.owned == {DUPLICATE_DETECTION}
+    # SMART was read resumed: no longer ours; META is ours until a read shows it resumed.
+    assert result.memory.owned == {META, DUPLICATE_DETECTION}
     assert release(None, Memory(owned=frozenset({META}))).commands == ()
 
 
@@ -342,3 +347,28 @@ def test_memory_survives_storage_and_tolerates_old_data() -> None:
         {"owned": "x", "job_seconds": {VIDEO: -1, META: "a"}, "read_at": True}
     )
     assert odd == Memory()
+
+
+def test_rule7_sustained_work_paused_for_a_slot_is_not_resumed_next_look() -> None:
+    """A queue paused for being sustained stays paused: no pause and resume that do nothing."""
+    snapshot = snap(queue(VIDEO, 10, active=1), queue(OCR, 2, active=1))
+    long = Memory(
+        work={OCR: 3}, progress_at={OCR: 29.0}, running_since={OCR: 0.0}, read_at=29.0
+    )
+    first = plan(snapshot, Policy(), ON, long, 30.0)
+    assert commanded(first) == {OCR: Action.PAUSE}
+    # Its running job finished; two jobs wait, paused.
+    drained = snap(queue(VIDEO, 10, active=1), queue(OCR, 2, paused=True))
+    second = plan(drained, Policy(), ON, first.memory, 32.0)
+    assert second.commands == ()
+    assert second.states[OCR] is QueueState.QUEUED
+
+
+def test_rule7_stalled_queue_paused_for_a_slot_is_not_resumed_next_look() -> None:
+    """A 'small' backlog that made no progress for long stays a contender while it waits."""
+    memory = Memory(work={THUMB: 1}, progress_at={THUMB: 0.0}, read_at=0.0)
+    snapshot = snap(queue(META, 50), queue(THUMB, 1))
+    first = plan(snapshot, Policy(), ON, memory, 30.0)
+    assert commanded(first) == {THUMB: Action.PAUSE}
+    waiting = snap(queue(META, 45), queue(THUMB, 1, paused=True))
+    assert plan(waiting, Policy(), ON, first.memory, 32.0).commands == ()
