@@ -372,3 +372,21 @@ def test_rule7_stalled_queue_paused_for_a_slot_is_not_resumed_next_look() -> Non
     assert commanded(first) == {THUMB: Action.PAUSE}
     waiting = snap(queue(META, 45), queue(THUMB, 1, paused=True))
     assert plan(waiting, Policy(), ON, first.memory, 32.0).commands == ()
+
+
+def test_handoff_looks_again_often_while_a_queue_waits() -> None:
+    """A late estimate must not leave the slot idle: with a queue waiting, look every 2 s.
+
+    Thumbnails of videos were learned at 3.6 s each; the last one is running and the videos
+    wait for the slot. Without anyone waiting the look comes when the job should end.
+    """
+    memory = Memory(
+        job_seconds={THUMB: 3.6}, work={THUMB: 1}, progress_at={THUMB: 1.0}, read_at=0.5
+    )
+    last = queue(THUMB, 0, active=1)
+    waiting = plan(snap(last, queue(VIDEO, 10, paused=True)), STRICT, ON, memory, 1.0)
+    assert waiting.commands == ()
+    assert waiting.next_check == 2.0
+    alone = plan(snap(last, queue(VIDEO, paused=True)), STRICT, ON, memory, 1.0)
+    assert alone.commands == ()
+    assert alone.next_check == 3.6
