@@ -149,3 +149,14 @@ def eta(status: QueueStatus, observed: Observed, now: float) -> float:
     jobs = status.active + (0 if status.is_paused else status.runnable)
     started = observed.progress_at.get(status.name, now)
     return max(0.0, jobs * seconds - (now - started))
+
+
+def backlog_seconds(status: QueueStatus, observed: Observed, now: float) -> float:
+    """Estimate, pessimistically, the seconds of work a queue has left (a stall counts)."""
+    return work(status) * _effective_job_seconds(observed, status.name, now)
+
+
+def job_left(status: QueueStatus, observed: Observed, now: float) -> float:
+    """Estimate the seconds until a busy queue's running job ends and it could start another."""
+    started = observed.progress_at.get(status.name, now)
+    return max(0.0, job_seconds(observed, status.name) - (now - started))

@@ -20,7 +20,7 @@ from .const import (
     POLICY_FINISH_FIRST,
     POLICY_PREEMPTIVE,
 )
-from .durations import eta, is_express, job_seconds, learn
+from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .queues import (
     DEFAULT_MANAGED,
     DEFAULT_PRIORITY,
@@ -322,7 +322,14 @@ def plan(
     else:
         express = _express(scene, policy, memory, now)
         winners, losers, why_lost = _slot_winners(scene, policy, express)
-        wants |= _fill_slots(scene, policy, express, winners, losers, why_lost)
+        wants |= _fill_slots(
+            scene,
+            policy,
+            express,
+            winners,
+            _pause_changes_something(scene, memory, now, winners, losers),
+            why_lost,
+        )
         handoff = _handoff_checks(
             scene, policy, memory, now, express, winners, _ends_paused(snapshot, wants)
         )
@@ -461,12 +468,38 @@ def _slot_winners(
     return winners, losers, why_lost
 
 
+def _pause_changes_something(
+    scene: _Scene, memory: Memory, now: float, winners: list[str], losers: list[str]
+) -> dict[str, bool]:
+    """Tell, for each loser, whether pausing it would change anything.
+
+    A paused queue's running jobs go on; the pause only stops it from starting the next one.
+    When every winner already runs and should be done before a running loser's job ends, the
+    pause would be undone before it stopped anything: two commands for nothing (seen on a
+    real box: a photo's arrival paused the transcode, resumed a second later).
+    """
+    snapshot = scene.snapshot
+    if (
+        not winners
+        or scene.run_now
+        or any(snapshot[name].is_paused and not snapshot[name].busy for name in winners)
+    ):
+        return dict.fromkeys(losers, True)
+    ahead = max(backlog_seconds(snapshot[name], memory, now) for name in winners)
+    return {
+        name: snapshot[name].is_paused
+        or not snapshot[name].busy
+        or ahead >= job_left(snapshot[name], memory, now)
+        for name in losers
+    }
+
+
 def _fill_slots(
     scene: _Scene,
     policy: Policy,
     express: frozenset[str],
     winners: list[str],
-    losers: list[str],
+    losers: Mapping[str, bool],
     why_lost: str,
 ) -> _Wants:
     """Run the run-now queues, the express lane and the winners; pause the rest."""
@@ -477,7 +510,12 @@ def _fill_slots(
         for name in scene.run_now
     }
     # Losers are paused, not interrupted: their running jobs finish (draining).
-    wants |= {name: _Want(True, why_lost) for name in losers}
+    wants |= {
+        name: _Want(True, why_lost)
+        if paused
+        else _Want(False, "kept running: its running job outlasts the work ahead of it")
+        for name, paused in losers.items()
+    }
     for name in scene.free:
         status = snapshot[name]
         if name in express:

@@ -250,7 +250,13 @@ def test_highest_priority_queues_own_the_slots(
     ]
     running = [name for name in waiting if not after[name].is_paused]
     slots = max(0, policy.max_running - len(forced))
-    assert set(running) <= set(waiting[:slots])
+    # A loser is left running only when a pause would change nothing: it was running a job
+    # (which a pause would not stop) and every top queue already runs.
+    kept = set(running) - set(waiting[:slots])
+    for name in kept:
+        assert snapshot[name].busy
+        assert not snapshot[name].is_paused
+        assert all(not after[top].is_paused for top in waiting[:slots])
     full = len(holders(after, managed) - result.express) >= policy.max_running
     if len(running) < len(waiting[:slots]):
         # A winner waits only while draining jobs fill the slots.

@@ -390,3 +390,26 @@ def test_handoff_looks_again_often_while_a_queue_waits() -> None:
     alone = plan(snap(last, queue(VIDEO, paused=True)), STRICT, ON, memory, 1.0)
     assert alone.commands == ()
     assert alone.next_check == 3.6
+
+
+def test_short_work_ahead_does_not_pause_a_transcode_for_nothing() -> None:
+    """A photo's job ahead of a running transcode: no pause that a resume undoes a second later.
+
+    The transcode's job (18 s learned) started 2 s ago; the thumbnail queue, already resumed,
+    has one job of 4 s (not express: learned from video thumbnails at 6 s, say). Pausing the
+    videos would not stop the running transcode, and the thumbnail is done first.
+    """
+    memory = Memory(
+        took_over=True,
+        job_seconds={VIDEO: 18.0, THUMB: 6.0},
+        work={VIDEO: 5},
+        progress_at={VIDEO: 8.0},
+        running_since={VIDEO: 0.0},
+        read_at=8.0,
+    )
+    snapshot = snap(queue(THUMB, 0, active=1), queue(VIDEO, 4, active=1))
+    result = plan(snapshot, Policy(), ON, memory, 10.0)
+    assert result.commands == ()
+    # Long work ahead (three such jobs, 18 s): the transcode is paused so that it drains.
+    longer = snap(queue(THUMB, 2, active=1), queue(VIDEO, 4, active=1))
+    assert commanded(plan(longer, Policy(), ON, memory, 10.0)) == {VIDEO: Action.PAUSE}
