@@ -8,8 +8,8 @@ runs in the coordinator, the tests, the simulator and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .const import (
@@ -18,26 +18,39 @@ from .const import (
     POLICY_FINISH_FIRST,
     POLICY_PREEMPTIVE,
 )
+from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .immich import QueueStatus, Snapshot
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, VIDEO_CONVERSION, is_manageable
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
+
+__all__ = [
+    "Action",
+    "Command",
+    "Intents",
+    "Memory",
+    "Plan",
+    "Policy",
+    "QueueState",
+    "job_seconds",
+    "managed_queues",
+    "plan",
+    "release",
+]
 
 # Look again this soon at the earliest: a hand-off should take a second or two, not a poll.
 MIN_CHECK = 1.0
 # Look again this soon after sending commands, to see them take effect.
 AFTER_COMMAND_CHECK = 2.0
+# While a queue waits for a slot whose holder should be done within a poll, look at least this
+# often: a duration estimate that comes late leaves the slot idle (a real box showed a hand-off
+# of 8 s: the look planned from the learned job time came 3.6 s after the queue had emptied).
+HANDOFF_CHECK = 2.0
 # With nothing to do anywhere, poll this many times slower than the configured interval
 # (queues are all resumed then, so a new upload starts at once without us).
 IDLE_FACTOR = 3.0
 # Express lane: a backlog runs without a slot if it is expected to be done within this time.
 DEFAULT_EXPRESS_MAX_SECONDS = 5.0
-# What one job costs before anything was observed (seconds of queue time per job). A video
-# transcode is heavy until proven otherwise (H.264 clips are accepted as they are, and are fast).
-DEFAULT_JOB_SECONDS = 0.5
-PRIOR_JOB_SECONDS: Mapping[str, float] = {VIDEO_CONVERSION: 10.0}
 # Look again this soon after a release (the coordinator retries while it cannot reach Immich).
 DEFAULT_RELEASE_RETRY = 10.0
-# Weight of a new observation of job duration (the rest is the previous estimate).
-OBSERVATION_WEIGHT = 0.5
 
 
 class Action(StrEnum):
@@ -55,6 +68,8 @@ class QueueState(StrEnum):
     QUEUED = "queued"
     IDLE = "idle"
     HELD = "held"
+    # Paused in Immich by someone else while we ran: left paused, never resumed by us.
+    HELD_IN_IMMICH = "held_in_immich"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +108,12 @@ class Intents:
 class Memory:
     """What the scheduler remembers between cycles (store.py keeps part of it)."""
 
-    # Queues the integration paused and must resume on release. A queue paused by someone
-    # else is not ours to resume.
+    # Queues the integration paused (or took over) and must resume on release. A queue paused
+    # by someone else is not ours to resume; ours ends when a read shows it resumed.
     owned: frozenset[str] = frozenset()
+    # The managed queues found paused at the first read were taken over (once per entry: what
+    # a previous controller, such as the add-on, left paused becomes ours to schedule).
+    took_over: bool = False
     # Observed seconds of queue time per job (1 / throughput), per queue.
     job_seconds: Mapping[str, float] = field(default_factory=dict)
     # Work (runnable + active) per queue at the last read, to see progress from falling counts.
@@ -132,184 +150,86 @@ def managed_queues(snapshot: Snapshot, policy: Policy) -> list[str]:
     return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
 
 
-def job_seconds(memory: Memory, queue: str) -> float:
-    """Return the expected seconds of queue time per job: observed, else a prior."""
-    return memory.job_seconds.get(
-        queue, PRIOR_JOB_SECONDS.get(queue, DEFAULT_JOB_SECONDS)
-    )
+@dataclass(frozen=True, slots=True)
+class _Want:
+    """A queue's desired pause state, and why."""
+
+    paused: bool
+    reason: str
 
 
-def _work(status: QueueStatus) -> int:
-    return status.runnable + status.active
+type _Wants = dict[str, _Want]
 
 
-def _observe(snapshot: Snapshot, memory: Memory, now: float) -> Memory:
-    """Learn job durations and progress from the change in counts since the last read."""
-    elapsed = now - memory.read_at if memory.read_at is not None else 0.0
-    durations = dict(memory.job_seconds)
-    progress_at: dict[str, float] = {}
-    running_since: dict[str, float] = {}
-    for name, status in snapshot.items():
-        work = _work(status)
-        before = memory.work.get(name)
-        done = before - work if before is not None else 0
-        working = status.busy or (status.runnable > 0 and not status.is_paused)
-        if done > 0 and elapsed > 0:
-            sample = elapsed / done
-            estimate = job_seconds(memory, name)
-            if work > 0 and name in memory.progress_at:
-                # Worked the whole interval: a fair sample of throughput.
-                durations[name] = (
-                    OBSERVATION_WEIGHT * sample + (1 - OBSERVATION_WEIGHT) * estimate
-                )
-            elif sample < estimate:
-                # Emptied (or started) some time in the interval: only an upper bound.
-                durations[name] = sample
-        if working:
-            progress_at[name] = (
-                now
-                if done > 0 or name not in memory.progress_at
-                else memory.progress_at[name]
-            )
-            running_since[name] = memory.running_since.get(name, now)
-    return Memory(
-        owned=memory.owned,
-        job_seconds=durations,
-        work={name: _work(status) for name, status in snapshot.items()},
-        progress_at=progress_at,
-        running_since=running_since,
-        commanded_at=memory.commanded_at,
-        read_at=now,
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Scene:
+    """One cycle's view of the managed queues, read from the snapshot and the intents."""
 
+    snapshot: Snapshot
+    managed: list[str]  # highest priority first
+    held: frozenset[str]
+    # Paused by someone else (not by us, not held by the user): left alone.
+    in_immich: frozenset[str]
+    run_now: list[str]  # run now and not finished, in priority order
+    finished_run_now: frozenset[str]
 
-def _effective_job_seconds(memory: Memory, queue: str, now: float) -> float:
-    """Return the job duration to plan with: a long wait without progress counts too."""
-    estimate = job_seconds(memory, queue)
-    started = memory.progress_at.get(queue)
-    return max(estimate, now - started) if started is not None else estimate
-
-
-def _is_express(
-    status: QueueStatus, policy: Policy, memory: Memory, now: float
-) -> bool:
-    """Tell whether a queue's backlog is small enough to run without a slot.
-
-    Small by count, by expected time, and short-lived: a queue seen working for longer than
-    the express budget is sustained work and waits for a slot like any other.
-    """
-    seconds = _effective_job_seconds(memory, status.name, now)
-    return (
-        status.runnable <= policy.express_max_jobs
-        and now - memory.running_since.get(status.name, now)
-        <= policy.express_max_seconds
-        and seconds <= policy.express_max_seconds
-        and _work(status) * seconds <= policy.express_max_seconds
-    )
-
-
-def _eta(status: QueueStatus, memory: Memory, now: float) -> float:
-    """Estimate seconds until a queue has no work left (runnable counts only if resumed)."""
-    seconds = job_seconds(memory, status.name)
-    jobs = status.active + (0 if status.is_paused else status.runnable)
-    started = memory.progress_at.get(status.name, now)
-    return max(0.0, jobs * seconds - (now - started))
-
-
-class _Builder:
-    """Collects the desired state of each queue and the commands that get there."""
-
-    def __init__(self, snapshot: Snapshot, memory: Memory, now: float) -> None:
-        self.snapshot = snapshot
-        self.memory = memory
-        self.now = now
-        self.commands: list[Command] = []
-        self.paused: dict[str, bool] = {
-            name: status.is_paused for name, status in snapshot.items()
-        }
-        self.owned = set(memory.owned)
-        self.commanded_at = dict(memory.commanded_at)
-        self.progress_at = dict(memory.progress_at)
-        self.running_since = dict(memory.running_since)
-
-    def want(self, name: str, *, paused: bool, reason: str) -> None:
-        """Set a queue's desired pause state; command it only if it differs from the real one."""
-        if self.snapshot[name].is_paused == paused:
-            if not paused:
-                self.owned.discard(name)
-            return
-        self.paused[name] = paused
-        self.commands.append(
-            Command(name, Action.PAUSE if paused else Action.RESUME, reason)
-        )
-        self.commanded_at[name] = self.now
-        if paused:
-            self.owned.add(name)
-            if not self.snapshot[name].busy:
-                self.progress_at.pop(name, None)
-                self.running_since.pop(name, None)
-        else:
-            self.owned.discard(name)
-            if self.snapshot[name].has_work:
-                # Started working now, unless its jobs were already running (draining).
-                self.progress_at.setdefault(name, self.now)
-                self.running_since.setdefault(name, self.now)
-
-    def ends_paused(self, name: str) -> bool:
-        """Tell the pause state after the commands."""
-        return self.paused[name]
-
-    def memory_out(self) -> Memory:
-        """Return the memory after the commands."""
-        # A queue we owned that someone else resumed is no longer ours.
-        owned = {
+    @property
+    def free(self) -> list[str]:
+        """The managed queues the scheduler decides for (not held here or in Immich)."""
+        return [
             name
-            for name in self.owned
-            if name not in self.snapshot or self.paused[name]
-        }
-        return Memory(
-            owned=frozenset(owned),
-            job_seconds=self.memory.job_seconds,
-            work=self.memory.work,
-            progress_at=self.progress_at,
-            running_since=self.running_since,
-            commanded_at=self.commanded_at,
-            read_at=self.memory.read_at,
+            for name in self.managed
+            if name not in self.held and name not in self.in_immich
+        ]
+
+    @classmethod
+    def read(
+        cls, snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+    ) -> _Scene:
+        """Sort the snapshot's queues by what the user, the options and ownership say."""
+        managed = managed_queues(snapshot, policy)
+        managed_set = frozenset(managed)
+        held = intents.held & managed_set
+        in_immich = frozenset(
+            name
+            for name in managed
+            if memory.took_over
+            and snapshot[name].is_paused
+            and name not in memory.owned
+            and name not in held
         )
-
-
-def _state(status: QueueStatus, paused: bool, held: bool) -> QueueState:
-    if held:
-        return QueueState.HELD
-    if not paused and status.has_work:
-        return QueueState.RUNNING
-    if paused and status.busy:
-        return QueueState.DRAINING
-    if status.runnable > 0:
-        return QueueState.QUEUED
-    return QueueState.IDLE
-
-
-def _states(
-    builder: _Builder, managed: Iterable[str], held: frozenset[str]
-) -> dict[str, QueueState]:
-    return {
-        name: _state(builder.snapshot[name], builder.ends_paused(name), name in held)
-        for name in managed
-    }
+        finished = frozenset(
+            name
+            for name in intents.run_now
+            if name in snapshot
+            and (name not in managed_set or not snapshot[name].has_work)
+        )
+        run_now = [
+            name
+            for name in managed
+            if name in intents.run_now and name not in held and name not in finished
+        ]
+        return cls(
+            snapshot=snapshot,
+            managed=managed,
+            held=held,
+            in_immich=in_immich,
+            run_now=run_now,
+            finished_run_now=finished,
+        )
 
 
 def release(snapshot: Snapshot | None, memory: Memory) -> Plan:
     """Resume every queue the integration paused (scheduling off, entry disabled or removed)."""
     if snapshot is None:
         return Plan((), memory, DEFAULT_RELEASE_RETRY)
-    builder = _Builder(snapshot, memory, memory.read_at or 0.0)
-    for name in sorted(memory.owned):
-        if name in snapshot and is_manageable(name):
-            builder.want(
-                name, paused=False, reason="released: the integration paused it"
-            )
-    return Plan(tuple(builder.commands), builder.memory_out(), DEFAULT_RELEASE_RETRY)
+    wants = {
+        name: _Want(False, "released: the integration paused it")
+        for name in sorted(memory.owned)
+        if name in snapshot and is_manageable(name)
+    }
+    commands, memory = _commands(snapshot, wants, memory, memory.read_at or 0.0)
+    return Plan(commands, memory, DEFAULT_RELEASE_RETRY)
 
 
 def plan(
@@ -325,166 +245,367 @@ def plan(
         # Unknown state: do nothing, forget nothing.
         return Plan((), memory, poll)
 
-    memory = _observe(snapshot, memory, now)
-    builder = _Builder(snapshot, memory, now)
-    managed = managed_queues(snapshot, policy)
-    managed_set = frozenset(managed)
-    held = intents.held & managed_set
-    finished_run_now = frozenset(
-        name
-        for name in intents.run_now
-        if name in snapshot and (name not in managed_set or not snapshot[name].has_work)
-    )
-    run_now = [
-        name
-        for name in managed
-        if name in intents.run_now and name not in held and name not in finished_run_now
-    ]
-
-    # Queues we paused that are no longer managed are handed back, never left paused.
-    for name in sorted(memory.owned - managed_set):
-        if name in snapshot and is_manageable(name):
-            builder.want(name, paused=False, reason="resumed: no longer managed")
-
-    for name in held:
-        builder.want(name, paused=True, reason="held by the user")
-
-    express: set[str] = set()
-    checks = [poll]
+    memory = _take_over(snapshot, policy, intents, _observe(snapshot, memory, now))
+    scene = _Scene.read(snapshot, policy, intents, memory)
+    wants = _hand_back(scene, memory) | _holds(scene)
+    express: frozenset[str] = frozenset()
+    handoff: list[float] = []
     if not intents.scheduling:
-        for name in managed:
-            if name in memory.owned and name not in held:
-                builder.want(
-                    name, paused=False, reason="released: automatic scheduling is off"
-                )
+        wants |= _released(scene, memory)
+    elif _is_global_idle(scene, policy):
+        wants |= _idle(scene)
     else:
-        express = _schedule(builder, policy, managed, held, run_now, checks)
-
-    commands = tuple(builder.commands)
-    any_work = any(snapshot[name].has_work for name in managed)
-    if commands:
-        checks.append(AFTER_COMMAND_CHECK)
-    elif not any_work and intents.scheduling:
-        checks = [min(poll * IDLE_FACTOR, float(MAX_POLL_INTERVAL))]
+        express = _express(scene, policy, memory, now)
+        winners, losers, why_lost = _slot_winners(scene, policy, express)
+        wants |= _fill_slots(
+            scene,
+            policy,
+            express,
+            winners,
+            _pause_changes_something(scene, memory, now, winners, losers),
+            why_lost,
+        )
+        handoff = _handoff_checks(
+            scene, policy, memory, now, express, winners, _ends_paused(snapshot, wants)
+        )
+    commands, memory_out = _commands(snapshot, wants, memory, now)
+    ends_paused = _ends_paused(snapshot, wants)
     return Plan(
         commands,
-        builder.memory_out(),
-        min(checks),
-        _states(builder, managed, held),
-        finished_run_now,
-        frozenset(express),
+        memory_out,
+        _next_check(scene, policy, intents, commands, handoff),
+        {
+            name: _state(snapshot[name], ends_paused[name], scene, name)
+            for name in scene.managed
+        },
+        scene.finished_run_now,
+        express,
     )
 
 
-def _schedule(
-    builder: _Builder,
-    policy: Policy,
-    managed: list[str],
-    held: frozenset[str],
-    run_now: list[str],
-    checks: list[float],
-) -> set[str]:
-    """Fill the slots by priority; return the queues running in the express lane."""
-    snapshot, memory, now = builder.snapshot, builder.memory, builder.now
-    limit = max(0, policy.max_running)
-    free = [name for name in managed if name not in held]
-    working = [name for name in free if snapshot[name].has_work]
+def _observe(snapshot: Snapshot, memory: Memory, now: float) -> Memory:
+    """Learn job durations and progress from this read (see durations.py)."""
+    learned = learn(snapshot, memory, now)
+    return replace(
+        memory,
+        job_seconds=learned.job_seconds,
+        work=learned.work,
+        progress_at=learned.progress_at,
+        running_since=learned.running_since,
+        read_at=now,
+    )
 
-    if not working and limit > 0:
-        # Global idle: nothing is left paused with nothing to do, and uploads start at once.
-        for name in free:
-            builder.want(
-                name, paused=False, reason="nothing to do anywhere: resumed (idle)"
-            )
-        return set()
 
-    express: set[str] = set()
-    if policy.express_lane and limit > 0:
-        express = {
-            name
-            for name in free
-            if name not in run_now and _is_express(snapshot[name], policy, memory, now)
-        }
+def _take_over(
+    snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+) -> Memory:
+    """Make ours the paused queues we are to schedule; the others paused in Immich stay theirs.
+
+    At the first read (set-up, migration from the add-on) every paused managed queue is taken
+    over. Later, the user's switch (held, then on again) or run now through us takes over a
+    queue someone paused in Immich.
+    """
+    paused = {
+        name for name in managed_queues(snapshot, policy) if snapshot[name].is_paused
+    }
+    first = not memory.took_over and intents.scheduling
+    adopt = paused if first else paused & (intents.held | intents.run_now)
+    if not first and adopt <= memory.owned:
+        return memory
+    return replace(
+        memory, owned=memory.owned | adopt, took_over=memory.took_over or first
+    )
+
+
+# --- the phases of one plan, in the order their commands go out -----------------------------
+
+
+def _hand_back(scene: _Scene, memory: Memory) -> _Wants:
+    """Queues we paused that are no longer managed are handed back, never left paused."""
+    managed = frozenset(scene.managed)
+    return {
+        name: _Want(False, "resumed: no longer managed")
+        for name in sorted(memory.owned - managed)
+        if name in scene.snapshot and is_manageable(name)
+    }
+
+
+def _holds(scene: _Scene) -> _Wants:
+    """Hold paused the queues whose switch is off, whatever else is true."""
+    return {name: _Want(True, "held by the user") for name in sorted(scene.held)}
+
+
+def _released(scene: _Scene, memory: Memory) -> _Wants:
+    """Automatic scheduling off: give back what we paused (held queues stay held)."""
+    return {
+        name: _Want(False, "released: automatic scheduling is off")
+        for name in scene.free
+        if name in memory.owned
+    }
+
+
+def _is_global_idle(scene: _Scene, policy: Policy) -> bool:
+    """Tell whether no queue the scheduler decides for has work (and the limit lets them run)."""
+    return policy.max_running > 0 and not any(
+        scene.snapshot[name].has_work for name in scene.free
+    )
+
+
+def _idle(scene: _Scene) -> _Wants:
+    """Global idle: nothing is left paused with nothing to do, and uploads start at once."""
+    return {
+        name: _Want(False, "nothing to do anywhere: resumed (idle)")
+        for name in scene.free
+    }
+
+
+def _express(
+    scene: _Scene, policy: Policy, memory: Memory, now: float
+) -> frozenset[str]:
+    """Return the queues whose backlog is small and light enough to run without a slot."""
+    if not policy.express_lane or policy.max_running <= 0:
+        return frozenset()
+    return frozenset(
+        name
+        for name in scene.free
+        if name not in scene.run_now
+        and is_express(
+            scene.snapshot[name],
+            memory,
+            now,
+            max_jobs=policy.express_max_jobs,
+            max_seconds=policy.express_max_seconds,
+        )
+    )
+
+
+def _slot_winners(
+    scene: _Scene, policy: Policy, express: frozenset[str]
+) -> tuple[list[str], list[str], str]:
+    """Return the queues that win a slot, those that lose one, and the losers' reason."""
+    snapshot = scene.snapshot
     contenders = [
-        name for name in working if name not in express and name not in run_now
+        name
+        for name in scene.free
+        if snapshot[name].has_work and name not in express and name not in scene.run_now
     ]
-    slots = max(0, limit - len(run_now))
+    slots = max(0, policy.max_running - len(scene.run_now))
     if policy.kind == POLICY_FINISH_FIRST:
-        running = [
-            name
-            for name in contenders
-            if not snapshot[name].is_paused and snapshot[name].has_work
-        ]
-        keep = running[:slots]
+        # A queue that is running keeps its slot until its backlog is empty.
+        keep = [name for name in contenders if not snapshot[name].is_paused][:slots]
         rest = [name for name in contenders if name not in keep]
-        winners = sorted(keep + rest[: slots - len(keep)], key=managed.index)
+        winners = sorted(keep + rest[: slots - len(keep)], key=scene.managed.index)
         why_lost = "waiting: a running queue keeps its slot until it is empty"
     else:
         winners = contenders[:slots]
         why_lost = "paused: higher-priority work holds the slots"
-
-    for name in run_now:
-        builder.want(name, paused=False, reason="run now: until its backlog is empty")
-
-    # Losers are paused, not interrupted: their running jobs finish (draining).
     losers = [name for name in contenders if name not in winners]
-    for name in losers:
-        builder.want(name, paused=True, reason=why_lost)
-    for name in free:
+    return winners, losers, why_lost
+
+
+def _pause_changes_something(
+    scene: _Scene, memory: Memory, now: float, winners: list[str], losers: list[str]
+) -> dict[str, bool]:
+    """Tell, for each loser, whether pausing it would change anything.
+
+    A paused queue's running jobs go on; the pause only stops it from starting the next one.
+    When every winner already runs and should be done before a running loser's job ends, the
+    pause would be undone before it stopped anything: two commands for nothing (seen on a
+    real box: a photo's arrival paused the transcode, resumed a second later).
+    """
+    snapshot = scene.snapshot
+    if (
+        not winners
+        or scene.run_now
+        or any(snapshot[name].is_paused and not snapshot[name].busy for name in winners)
+    ):
+        return dict.fromkeys(losers, True)
+    ahead = max(backlog_seconds(snapshot[name], memory, now) for name in winners)
+    return {
+        name: snapshot[name].is_paused
+        or not snapshot[name].busy
+        or ahead >= job_left(snapshot[name], memory, now)
+        for name in losers
+    }
+
+
+def _fill_slots(
+    scene: _Scene,
+    policy: Policy,
+    express: frozenset[str],
+    winners: list[str],
+    losers: Mapping[str, bool],
+    why_lost: str,
+) -> _Wants:
+    """Run the run-now queues, the express lane and the winners; pause the rest."""
+    snapshot = scene.snapshot
+    limit = max(0, policy.max_running)
+    wants: _Wants = {
+        name: _Want(False, "run now: until its backlog is empty")
+        for name in scene.run_now
+    }
+    # Losers are paused, not interrupted: their running jobs finish (draining).
+    wants |= {
+        name: _Want(True, why_lost)
+        if paused
+        else _Want(False, "kept running: its running job outlasts the work ahead of it")
+        for name, paused in losers.items()
+    }
+    for name in scene.free:
+        status = snapshot[name]
         if name in express:
-            status = snapshot[name]
-            reason = (
+            wants[name] = _Want(
+                False,
                 f"express lane: {status.runnable} small jobs run without a slot"
                 if status.has_work
-                else "express lane: empty and light, kept ready for new uploads"
+                else "express lane: empty and light, kept ready for new uploads",
             )
-            builder.want(name, paused=False, reason=reason)
-        elif not snapshot[name].has_work:
-            builder.want(
-                name,
-                paused=True,
-                reason="no work while other queues work"
+        elif not status.has_work:
+            wants[name] = _Want(
+                True,
+                "no work while other queues work"
                 if limit > 0
                 else "max concurrent queues is 0: everything held",
             )
-
-    def holds_slot(name: str) -> bool:
-        status = snapshot[name]
-        if name in express:
-            return False
-        if builder.ends_paused(name):
-            return status.busy
-        return status.has_work
-
-    holders = {name for name in managed if holds_slot(name)}
+    paused = _ends_paused(snapshot, wants)
+    holders = {
+        name
+        for name in scene.managed
+        if name not in express
+        and _holds_slot(snapshot[name], name in scene.held or paused[name])
+    }
     for index, name in enumerate(winners, start=1):
         status = snapshot[name]
-        if not status.is_paused or status.busy:
-            # Already holds a slot (running, or draining): keep it running.
-            builder.want(
-                name, paused=False, reason=f"highest priority with work (slot {index})"
-            )
-            holders.add(name)
-        elif len(holders) < limit:
-            builder.want(
-                name, paused=False, reason=f"highest priority with work (slot {index})"
-            )
+        # Running or draining, it already holds a slot; else it takes a free one, if any.
+        if not status.is_paused or status.busy or len(holders) < limit:
+            wants[name] = _Want(False, f"highest priority with work (slot {index})")
             holders.add(name)
         else:
-            builder.want(
-                name, paused=True, reason="next: waiting for a draining queue to finish"
-            )
-            # Hand-off in progress: look again when the draining jobs should be done.
-            checks.extend(
-                max(MIN_CHECK, _eta(snapshot[other], memory, now))
-                for other in holders
-                if builder.ends_paused(other)
-            )
+            wants[name] = _Want(True, "next: waiting for a draining queue to finish")
+    return wants
 
-    # A queue about to empty hands its slot over: look again about then, not a poll later.
+
+def _handoff_checks(
+    scene: _Scene,
+    policy: Policy,
+    memory: Memory,
+    now: float,
+    express: frozenset[str],
+    winners: list[str],
+    paused: Mapping[str, bool],
+) -> list[float]:
+    """Return when to look again for a hand-off: when a slot holder should be done."""
+    snapshot = scene.snapshot
+    holders = [
+        name
+        for name in scene.managed
+        if name not in express and _holds_slot(snapshot[name], paused[name])
+    ]
+    waiting = any(
+        paused[name] and snapshot[name].runnable > 0
+        for name in scene.free
+        if name not in express
+    )
+    checks: list[float] = []
     for name in holders:
-        if not builder.ends_paused(name):
-            eta = _eta(snapshot[name], memory, now)
-            if eta < policy.poll_interval:
-                checks.append(max(MIN_CHECK, eta))
-    return {name for name in express if not builder.ends_paused(name)}
+        left = eta(snapshot[name], memory, now)
+        # A winner waits for draining jobs: look again when they should be done. A queue
+        # about to empty hands its slot over: look again about then, not a poll later.
+        if (paused[name] and any(paused[w] for w in winners)) or (
+            not paused[name] and left < policy.poll_interval
+        ):
+            if waiting and left < policy.poll_interval:
+                left = min(left, HANDOFF_CHECK)
+            checks.append(max(MIN_CHECK, left))
+    return checks
+
+
+def _next_check(
+    scene: _Scene,
+    policy: Policy,
+    intents: Intents,
+    commands: tuple[Command, ...],
+    handoff: list[float],
+) -> float:
+    """Return when to look again: soon after commands or before a hand-off, slower at idle."""
+    poll = max(MIN_CHECK, policy.poll_interval)
+    any_work = any(scene.snapshot[name].has_work for name in scene.managed)
+    if not commands and not any_work and intents.scheduling:
+        return min(poll * IDLE_FACTOR, float(MAX_POLL_INTERVAL))
+    return min([poll, *handoff, *([AFTER_COMMAND_CHECK] if commands else [])])
+
+
+# --- from wishes to commands ----------------------------------------------------------------
+
+
+def _holds_slot(status: QueueStatus, paused: bool) -> bool:
+    """Tell whether a queue holds a slot: resumed with work, or paused but still busy."""
+    return status.busy if paused else status.has_work
+
+
+def _ends_paused(snapshot: Snapshot, wants: _Wants) -> dict[str, bool]:
+    """Return each queue's pause state once the wanted commands took effect."""
+    return {
+        name: wants[name].paused if name in wants else status.is_paused
+        for name, status in snapshot.items()
+    }
+
+
+def _commands(
+    snapshot: Snapshot, wants: _Wants, memory: Memory, now: float
+) -> tuple[tuple[Command, ...], Memory]:
+    """Turn the wanted pause states into the commands that change something, and the memory.
+
+    Ownership follows what Immich did: a queue we owned is ours until a read shows it resumed
+    (by us or someone else), so a resume that does not go out leaves it ours.
+    """
+    commands: list[Command] = []
+    owned = set(memory.owned)
+    commanded_at = dict(memory.commanded_at)
+    progress_at = dict(memory.progress_at)
+    running_since = dict(memory.running_since)
+    for name, want in wants.items():
+        status = snapshot[name]
+        if status.is_paused == want.paused:
+            continue
+        commands.append(
+            Command(name, Action.PAUSE if want.paused else Action.RESUME, want.reason)
+        )
+        commanded_at[name] = now
+        if want.paused:
+            owned.add(name)
+            if not status.has_work:
+                progress_at.pop(name, None)
+                running_since.pop(name, None)
+        elif status.has_work:
+            # Its jobs start now, unless they were already running (draining).
+            progress_at[name] = progress_at.get(name, now) if status.busy else now
+            running_since.setdefault(name, now)
+    memory = replace(
+        memory,
+        owned=frozenset(
+            name
+            for name in owned
+            if name not in snapshot
+            or snapshot[name].is_paused
+            or (name in wants and wants[name].paused)
+        ),
+        progress_at=progress_at,
+        running_since=running_since,
+        commanded_at=commanded_at,
+    )
+    return tuple(commands), memory
+
+
+def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
+    if name in scene.held:
+        return QueueState.HELD
+    if name in scene.in_immich:
+        return QueueState.HELD_IN_IMMICH
+    if not paused and status.has_work:
+        return QueueState.RUNNING
+    if paused and status.busy:
+        return QueueState.DRAINING
+    if status.runnable > 0:
+        return QueueState.QUEUED
+    return QueueState.IDLE

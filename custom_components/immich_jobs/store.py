@@ -24,7 +24,7 @@ from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
 from .scheduler import Intents, Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
-# 2: {"intents" (with the limit), "owned", "job_seconds"}.
+# 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}.
 STORAGE_VERSION = 2
 # Batch the writes of one change (a switch flipped twice in a second is one write).
 SAVE_DELAY = 1.0
@@ -148,6 +148,7 @@ def memory_as_dict(memory: Memory) -> dict[str, Any]:
     """Return what is kept of the scheduler's memory: ownership and learned durations."""
     return {
         "owned": sorted(memory.owned),
+        "took_over": memory.took_over,
         "job_seconds": dict(sorted(memory.job_seconds.items())),
     }
 
@@ -157,6 +158,7 @@ def memory_from_dict(data: Mapping[str, Any]) -> Memory:
     durations = data.get("job_seconds")
     return Memory(
         owned=frozenset(_strings(data.get("owned"))),
+        took_over=data.get("took_over") is True,
         job_seconds={
             queue: float(seconds)
             for queue, seconds in durations.items()

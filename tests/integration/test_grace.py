@@ -126,6 +126,7 @@ async def test_work_we_paused_is_given_back_during_the_grace_period(
     The thumbnails finish a few seconds after Immich is back; the videos are resumed within
     two polls (20 s), not after the 60 s grace period with work queued and nothing running.
     """
+    immich.model.pause(VIDEO)  # paused before the set-up, so taken over: ours
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
     immich.model.enqueue(THUMBNAILS, 6, duration=2)
     await setup_one_slot(hass, config_entry)

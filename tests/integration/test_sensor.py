@@ -9,7 +9,11 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
-from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
+from homeassistant.components.switch import (
+    DOMAIN as SWITCH_DOMAIN,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     STATE_UNAVAILABLE,
@@ -22,7 +26,13 @@ from simulator.faults import Fault
 from simulator.model import ALL_QUEUES, ImmichModel
 from simulator.server import SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .helpers import (
+    assert_platform_snapshot,
+    call_switch,
+    paused_queues,
+    run_for,
+    setup_one_slot,
+)
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -82,14 +92,16 @@ async def test_status_follows_the_scheduler(
 ) -> None:
     """Running, draining, queued, held and idle, as the user would see them."""
     immich.model.enqueue(VIDEO, 2, kind="video", duration=20)
-    immich.model.enqueue(SMART_SEARCH, 10, duration=10)
+    immich.model.enqueue(SMART_SEARCH, 40, duration=2)
     await setup_one_slot(hass, config_entry)
-    # smartSearch outranks videoConversion: the video's running job drains.
+    # smartSearch outranks videoConversion and has more work than one video job (40 jobs,
+    # half a second each before any was seen): the video's running job drains.
     assert _state(hass, "smart_search_status") == "running"
     assert _state(hass, "video_conversion_status") == "draining"
     assert _state(hass, "thumbnail_generation_status") == "idle"
 
-    await run_for(hass, freezer, immich, 21)
+    # The video's job ends at 20 s; the next look after that sees it.
+    await run_for(hass, freezer, immich, 31)
     assert immich.model.counts(VIDEO).active == 0
     assert _state(hass, "video_conversion_status") == "queued"
     assert _state(hass, "video_conversion_pending") == "1"
@@ -238,3 +250,39 @@ async def test_unmanaged_queue_entities_are_removed(
         assert hass.states.get(entity_id) is None
     assert _state(hass, "thumbnail_generation_pending") == "0"
     assert entity_registry.async_get(f"{PREFIX}_pending_jobs") is not None
+
+
+async def test_queue_paused_by_hand_is_held_in_immich(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Paused in Immich while we run: it stays paused, also at global idle, and says why.
+
+    What a previous controller left paused before the set-up is taken over and scheduled; a
+    pause made by hand later is the user's, until the queue's switch is turned off and on.
+    """
+    immich.model.pause(VIDEO)  # left paused by the add-on
+    immich.model.enqueue(THUMBNAILS, 30, duration=2)
+    immich.model.enqueue(VIDEO, 2, kind="video", duration=3)
+    await setup_one_slot(hass, config_entry)
+    assert _state(hass, "thumbnail_generation_status") == "running"
+    assert _state(hass, "video_conversion_status") == "queued"
+
+    immich.model.pause(THUMBNAILS)  # someone pauses the running queue in Immich's page
+    await run_for(hass, freezer, immich, 90)
+
+    # The videos got the slot and finished; the thumbnails kept the user's pause.
+    assert _state(hass, "video_conversion_pending") == "0"
+    assert immich.model.counts(THUMBNAILS).paused > 0
+    assert paused_queues(immich) == {THUMBNAILS}
+    assert _state(hass, "thumbnail_generation_status") == "held_in_immich"
+    assert _state(hass, "video_conversion_status") == "idle"
+
+    switch = f"{SWITCH_DOMAIN}.immich_127_0_0_1_thumbnail_generation_allowed"
+    await call_switch(hass, SERVICE_TURN_OFF, switch)
+    assert _state(hass, "thumbnail_generation_status") == "held"
+    await call_switch(hass, SERVICE_TURN_ON, switch)
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    assert _state(hass, "thumbnail_generation_status") == "running"

@@ -97,7 +97,10 @@ def test_rule3_global_idle_resumes_every_managed_queue() -> None:
     snapshot = snap(queue(META, paused=True), queue(THUMB, paused=True), queue(SMART))
     result = plan(snapshot, STRICT, ON, Memory(owned=frozenset({META})), 0.0)
     assert commanded(result) == {META: Action.RESUME, THUMB: Action.RESUME}
-    assert result.memory.owned == frozenset()
+    # Ours until a read shows them resumed (a resume that did not go out stays ours).
+    assert result.memory.owned == {META, THUMB}
+    after = plan(apply(snapshot, result), STRICT, ON, result.memory, 1.0)
+    assert after.memory.owned == frozenset()
     assert result.next_check > STRICT.poll_interval or result.commands
 
 
@@ -265,7 +268,8 @@ def test_scheduling_off_resumes_only_what_we_paused_and_keeps_held() -> None:
     intents = Intents(scheduling=False, held=frozenset({SMART, VIDEO}))
     result = plan(snapshot, STRICT, intents, memory, 0.0)
     assert commanded(result) == {META: Action.RESUME, VIDEO: Action.PAUSE}
-    assert result.memory.owned == {SMART, VIDEO}
+    after = plan(apply(snapshot, result), STRICT, intents, result.memory, 1.0)
+    assert after.memory.owned == {SMART, VIDEO}
 
 
 def test_max_running_zero_holds_everything_but_run_now() -> None:
@@ -300,7 +304,8 @@ def test_release_resumes_every_owned_queue() -> None:
         snapshot, Memory(owned=frozenset({META, SMART, DUPLICATE_DETECTION}))
     )
     assert commanded(result) == {META: Action.RESUME}
-    assert result.memory.owned == {DUPLICATE_DETECTION}
+    # SMART was read resumed: no longer ours; META is ours until a read shows it resumed.
+    assert result.memory.owned == {META, DUPLICATE_DETECTION}
     assert release(None, Memory(owned=frozenset({META}))).commands == ()
 
 
@@ -323,3 +328,69 @@ def test_progress_is_read_from_falling_counts() -> None:
     result = plan(snap(queue(META, 50)), STRICT, ON, memory, 5.0)
     assert result.memory.job_seconds[META] < 0.5
     assert result.memory.progress_at[META] == 5.0
+
+
+def test_rule7_sustained_work_paused_for_a_slot_is_not_resumed_next_look() -> None:
+    """A queue paused for being sustained stays paused: no pause and resume that do nothing."""
+    snapshot = snap(queue(VIDEO, 10, active=1), queue(OCR, 2, active=1))
+    long = Memory(
+        work={OCR: 3}, progress_at={OCR: 29.0}, running_since={OCR: 0.0}, read_at=29.0
+    )
+    first = plan(snapshot, Policy(), ON, long, 30.0)
+    assert commanded(first) == {OCR: Action.PAUSE}
+    # Its running job finished; two jobs wait, paused.
+    drained = snap(queue(VIDEO, 10, active=1), queue(OCR, 2, paused=True))
+    second = plan(drained, Policy(), ON, first.memory, 32.0)
+    assert second.commands == ()
+    assert second.states[OCR] is QueueState.QUEUED
+
+
+def test_rule7_stalled_queue_paused_for_a_slot_is_not_resumed_next_look() -> None:
+    """A 'small' backlog that made no progress for long stays a contender while it waits."""
+    memory = Memory(work={THUMB: 1}, progress_at={THUMB: 0.0}, read_at=0.0)
+    snapshot = snap(queue(META, 50), queue(THUMB, 1))
+    first = plan(snapshot, Policy(), ON, memory, 30.0)
+    assert commanded(first) == {THUMB: Action.PAUSE}
+    waiting = snap(queue(META, 45), queue(THUMB, 1, paused=True))
+    assert plan(waiting, Policy(), ON, first.memory, 32.0).commands == ()
+
+
+def test_handoff_looks_again_often_while_a_queue_waits() -> None:
+    """A late estimate must not leave the slot idle: with a queue waiting, look every 2 s.
+
+    Thumbnails of videos were learned at 3.6 s each; the last one is running and the videos
+    wait for the slot. Without anyone waiting the look comes when the job should end.
+    """
+    memory = Memory(
+        job_seconds={THUMB: 3.6}, work={THUMB: 1}, progress_at={THUMB: 1.0}, read_at=0.5
+    )
+    last = queue(THUMB, 0, active=1)
+    waiting = plan(snap(last, queue(VIDEO, 10, paused=True)), STRICT, ON, memory, 1.0)
+    assert waiting.commands == ()
+    assert waiting.next_check == 2.0
+    alone = plan(snap(last, queue(VIDEO, paused=True)), STRICT, ON, memory, 1.0)
+    assert alone.commands == ()
+    assert alone.next_check == 3.6
+
+
+def test_short_work_ahead_does_not_pause_a_transcode_for_nothing() -> None:
+    """A photo's job ahead of a running transcode: no pause that a resume undoes a second later.
+
+    The transcode's job (18 s learned) started 2 s ago; the thumbnail queue, already resumed,
+    has one job of 4 s (not express: learned from video thumbnails at 6 s, say). Pausing the
+    videos would not stop the running transcode, and the thumbnail is done first.
+    """
+    memory = Memory(
+        took_over=True,
+        job_seconds={VIDEO: 18.0, THUMB: 6.0},
+        work={VIDEO: 5},
+        progress_at={VIDEO: 8.0},
+        running_since={VIDEO: 0.0},
+        read_at=8.0,
+    )
+    snapshot = snap(queue(THUMB, 0, active=1), queue(VIDEO, 4, active=1))
+    result = plan(snapshot, Policy(), ON, memory, 10.0)
+    assert result.commands == ()
+    # Long work ahead (three such jobs, 18 s): the transcode is paused so that it drains.
+    longer = snap(queue(THUMB, 2, active=1), queue(VIDEO, 4, active=1))
+    assert commanded(plan(longer, Policy(), ON, memory, 10.0)) == {VIDEO: Action.PAUSE}
