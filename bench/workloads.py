@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulator.cpu import Cost
 from simulator.model import (
     FACE_DETECTION,
     FACIAL_RECOGNITION,
@@ -43,8 +44,8 @@ def with_ml(setup: Callable[[ImmichModel], None]) -> Callable[[ImmichModel], Non
     """Return a workload's set-up on a server with machine learning on (ML_SECONDS)."""
 
     def setup_with_ml(model: ImmichModel) -> None:
-        model.durations.update(
-            {(queue, kind): s for queue, s in ML_SECONDS.items() for kind in KINDS}
+        model.costs.update(
+            {(q, kind): Cost(s) for q, s in ML_SECONDS.items() for kind in KINDS}
         )
         setup(model)
 
@@ -52,6 +53,16 @@ def with_ml(setup: Callable[[ImmichModel], None]) -> Callable[[ImmichModel], Non
 
 
 KINDS = ("photo", "video")
+
+
+def video_backlog(first_photo_at: float = 30.0) -> Workload:
+    """Return the measured workload: 20 HEVC videos at T0, 5 photos 10 s apart from then."""
+    last = first_photo_at + 40
+    return Workload(
+        f"video_backlog_photos_{first_photo_at:g}",
+        lambda model: video_backlog_with_uploads(model, first_photo_at=first_photo_at),
+        description=f"20 HEVC videos at T0, photos at T0+{first_photo_at:g}…{last:g} s",
+    )
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -62,8 +73,8 @@ WORKLOADS: tuple[Workload, ...] = (
     ),
     Workload(
         "video_backlog_uploads_during_transcoding",
-        lambda model: video_backlog_with_uploads(model, first_photo_at=100.0),
-        description="20 HEVC videos at T0, photos at T0+100…140 s, while every controller transcodes",
+        lambda model: video_backlog_with_uploads(model, first_photo_at=150.0),
+        description="20 HEVC videos at T0, photos at T0+150…190 s, while every controller transcodes",
     ),
     Workload(
         "library_import",
