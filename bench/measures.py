@@ -70,6 +70,18 @@ def cpu_busy(load: Load, cores: int, start: float, end: float) -> float:
     return used / (cores * (end - start))
 
 
+def core_free(load: Load, cores: int, start: float, end: float) -> float:
+    """Return the fraction of the time at least one whole core stood idle."""
+    if end <= start:
+        return 0.0
+    free = 0.0
+    for i, (since, _threads, busy) in enumerate(load):
+        until = load[i + 1][0] if i + 1 < len(load) else math.inf
+        if busy <= cores - 1 + 1e-9:
+            free += max(0.0, min(until, end) - max(since, start))
+    return free / (end - start)
+
+
 def heavy_spans(jobs: Iterable[JobRecord]) -> dict[str, Spans]:
     """Return, per queue, when its heavy jobs ran (half a core or more, for a few seconds)."""
     spans: dict[str, Spans] = {}
@@ -93,6 +105,38 @@ def sustained_spans(jobs: Iterable[JobRecord]) -> dict[str, Spans]:
             if end - start > SUSTAINED_SECONDS and used >= HEAVY_CORES * (end - start):
                 result.setdefault(queue, []).append((start, end))
     return result
+
+
+def models_memory_peak(
+    jobs: Iterable[JobRecord],
+    models: dict[str, float],
+    *,
+    runtime: float,
+    unload_after: float,
+) -> float:
+    """Return the most memory the ML server's models held at once (MB).
+
+    A queue's model loads when its first job starts and unloads ``unload_after`` seconds
+    after its last job ends (Immich's ML server unloads idle models); ``runtime`` counts
+    while any model is loaded.
+    """
+    spans: dict[str, Spans] = {}
+    for job in jobs:
+        if job.queue in models:
+            spans.setdefault(job.queue, []).append((job.start, job.end + unload_after))
+    events = sorted(
+        (t, delta * models[queue], delta)
+        for queue, queue_spans in spans.items()
+        for start, end in merged(queue_spans)
+        for t, delta in ((start, 1), (end, -1))
+    )
+    best = held = 0.0
+    loaded = 0
+    for _, memory, delta in events:
+        held += memory
+        loaded += delta
+        best = max(best, held + (runtime if loaded else 0.0))
+    return best
 
 
 def merged(spans: Iterable[tuple[float, float]], gap: float = 0.0) -> Spans:

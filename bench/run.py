@@ -15,8 +15,10 @@ from simulator.model import ImmichModel, QueueCounts
 from .controllers import Controller
 from .measures import (
     clipped,
+    core_free,
     cpu_busy,
     heavy_spans,
+    models_memory_peak,
     peak,
     probe_slowdowns,
     quantile,
@@ -24,7 +26,7 @@ from .measures import (
     sustained_spans,
     time_above,
 )
-from .workloads import Workload
+from .workloads import ML_MEMORY_MB, ML_RUNTIME_MB, ML_UNLOAD_AFTER, Workload
 
 # Give up on a workload after this much simulated time (a controller that never finishes).
 LIMIT = 6 * 3600.0
@@ -232,6 +234,17 @@ def run(
             "p95": _round(quantile(slowdowns, 0.95)),
             "max": _round(max(slowdowns, default=0.0)),
         },
+        "ml_memory_peak_mb": round(
+            models_memory_peak(
+                model.job_log,
+                ML_MEMORY_MB,
+                runtime=ML_RUNTIME_MB,
+                unload_after=ML_UNLOAD_AFTER,
+            )
+        )
+        if workload.ml
+        else None,
+        "core_free": round(core_free(model.load_log, box.cores, start, makespan), 3),
         "cpu_busy": round(cpu_busy(model.load_log, box.cores, start, makespan), 3),
         "photo_thumbnail_at_s": [
             round(a.thumbnail_at, 2) for a in photos if a.thumbnail_at is not None

@@ -7,8 +7,10 @@ import pytest
 from bench.controllers import AddOn, Ours, Unmanaged
 from bench.measures import (
     clipped,
+    core_free,
     cpu_busy,
     heavy_spans,
+    models_memory_peak,
     peak,
     probe_latency,
     probe_slowdowns,
@@ -109,6 +111,8 @@ def test_cpu_busy_is_the_share_of_core_seconds_used() -> None:
     load = [(0.0, 1.0, 1.0), (10.0, 4.0, 2.0), (20.0, 0.0, 0.0)]
     assert cpu_busy(load, 2, 0.0, 20.0) == pytest.approx(0.75)
     assert cpu_busy(load, 2, 10.0, 20.0) == pytest.approx(1.0)
+    # A whole core stood idle for the first 10 s only.
+    assert core_free(load, 2, 0.0, 20.0) == pytest.approx(0.5)
 
 
 def test_heavy_is_half_a_core_for_more_than_three_seconds_in_any_queue() -> None:
@@ -147,3 +151,18 @@ def test_time_above_counts_moments_with_more_queues_than_the_limit() -> None:
     assert time_above(spans, 1, 0.0) == pytest.approx(5.0)
     assert time_above(spans, 2, 0.0) == pytest.approx(1.0)
     assert time_above(spans, 1, 8.0) == pytest.approx(2.0)
+
+
+def test_models_memory_counts_models_loaded_at_once() -> None:
+    """Smart search (700 MB) runs 0-10 s, OCR (250 MB) 200-210 s; models unload 300 s idle.
+
+    Both are loaded from 200 to 310 s: 700 + 250 + the 400 MB runtime. Faces never ran.
+    """
+    jobs = [
+        JobRecord("smartSearch", "photo", 0.0, 10.0, 8.0),
+        JobRecord("ocr", "photo", 200.0, 210.0, 9.0),
+    ]
+    models = {"smartSearch": 700.0, "ocr": 250.0, "faceDetection": 600.0}
+    assert models_memory_peak(jobs, models, runtime=400.0, unload_after=300.0) == 1350
+    assert models_memory_peak(jobs, models, runtime=400.0, unload_after=100.0) == 1100
+    assert models_memory_peak([], models, runtime=400.0, unload_after=300.0) == 0
