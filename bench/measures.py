@@ -4,8 +4,8 @@ Every threshold here is about CPU and time on the box, chosen from what a user o
 notices, never from the scheduler's own constants (its express budget, its cost estimates):
 - the **foreground probe** is the real probe of the baseline measurements: 20 ms of one core
   at idle, once a second; its slowdown is what Home Assistant or Immich's web app feels;
-- a **heavy** job used at least half a core on average for more than a few seconds
-  (``HEAVY_CORES`` for more than ``HEAVY_SECONDS``), whatever queue it is in;
+- a **heavy** job lasted more than a few seconds and used at least as much CPU as half a core
+  for that long (``HEAVY_CORES`` × ``HEAVY_SECONDS``), whatever queue it is in;
 - a **sustained** queue ran without a break (gaps under ``BREAK_SECONDS``) for more than
   ``SUSTAINED_SECONDS`` and used at least ``HEAVY_CORES`` over that stretch.
 """
@@ -83,11 +83,16 @@ def core_free(load: Load, cores: int, start: float, end: float) -> float:
 
 
 def heavy_spans(jobs: Iterable[JobRecord]) -> dict[str, Spans]:
-    """Return, per queue, when its heavy jobs ran (half a core or more, for a few seconds)."""
+    """Return, per queue, when its heavy jobs ran.
+
+    Heavy: it lasted more than ``HEAVY_SECONDS`` and used at least as much CPU as half a core
+    for that long. Its CPU, not its share, decides: a transcode slowed to a third of a core by
+    what runs beside it is still heavy work.
+    """
     spans: dict[str, Spans] = {}
     for job in jobs:
         length = job.end - job.start
-        if length > HEAVY_SECONDS and job.core_seconds >= HEAVY_CORES * length:
+        if length > HEAVY_SECONDS and job.core_seconds >= HEAVY_CORES * HEAVY_SECONDS:
             spans.setdefault(job.queue, []).append((job.start, job.end))
     return {queue: merged(s) for queue, s in spans.items()}
 

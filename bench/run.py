@@ -203,7 +203,6 @@ def run(
         a.thumbnail_at - a.uploaded_at if a.thumbnail_at is not None else float("inf")
         for a in photos
     ]
-    since = first_seen if first_seen is not None else model.now
 
     def once_seen(intervals: list[tuple[float, float]]) -> int | None:
         """Peak from the first read that saw work: what the controller could prevent."""
@@ -217,6 +216,8 @@ def run(
     final = model.snapshot()
     makespan = max((end_ for _, end_ in all_intervals), default=0.0)
     start = min((a.uploaded_at for a in model.assets.values()), default=0.0)
+    # Time above N counts from the first read that saw work (unmanaged: from the first upload).
+    since = first_seen if first_seen is not None else start
     slowdowns = probe_slowdowns(model.load_log, box.cores, start, makespan)
     duration_h = (end - first_poll) / 3600
     return {

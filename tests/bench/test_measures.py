@@ -116,14 +116,15 @@ def test_cpu_busy_is_the_share_of_core_seconds_used() -> None:
 
 
 def test_heavy_is_half_a_core_for_more_than_three_seconds_in_any_queue() -> None:
-    """A transcode at 0.6 core for 10 s and an OCR job at 0.5 core for 4 s are heavy.
+    """Heavy: more than 3 s long and at least 1.5 core-seconds (half a core for 3 s).
 
-    A 2 s thumbnail at a full core is too short; a 4 s job at 0.4 core too light.
+    A transcode starved to 0.2 core for 10 s (2 core-s) and an OCR job of 4 s using 2 core-s
+    are heavy; a 2 s thumbnail at a full core is too short; a 4 s job of 1.2 core-s too light.
     """
     jobs = [
-        JobRecord("videoConversion", "video", 0.0, 10.0, 6.0),
+        JobRecord("videoConversion", "video", 0.0, 10.0, 2.0),
         JobRecord("thumbnailGeneration", "photo", 0.0, 2.0, 2.0),
-        JobRecord("ocr", "photo", 0.0, 4.0, 1.6),
+        JobRecord("ocr", "photo", 0.0, 4.0, 1.2),
         JobRecord("ocr", "photo", 10.0, 14.0, 2.0),
     ]
     assert heavy_spans(jobs) == {
