@@ -233,7 +233,7 @@ def run(
         "probe_slowdown": {
             "p50": _round(quantile(slowdowns, 0.5)),
             "p95": _round(quantile(slowdowns, 0.95)),
-            "max": _round(max(slowdowns, default=0.0)),
+            "max": _round(max(slowdowns)) if slowdowns else None,
         },
         "ml_memory_peak_mb": round(
             models_memory_peak(
