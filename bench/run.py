@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import math
 import statistics
 import time
 from typing import Any
 
 from custom_components.immich_jobs.immich import QueueStatus
 from custom_components.immich_jobs.scheduler import Action
+from simulator.cpu import SLOWER_BOX, Box
 from simulator.model import ImmichModel, QueueCounts
 
 from .controllers import Controller
-from .workloads import Workload
+from .measures import (
+    clipped,
+    core_free,
+    cpu_busy,
+    heavy_spans,
+    models_memory_peak,
+    peak,
+    probe_slowdowns,
+    quantile,
+    sampled_peak,
+    sustained_spans,
+    time_above,
+)
+from .workloads import ML_MEMORY_MB, ML_RUNTIME_MB, ML_UNLOAD_AFTER, Workload
 
 # Give up on a workload after this much simulated time (a controller that never finishes).
 LIMIT = 6 * 3600.0
-# A running stretch longer than this is sustained work, not an express-lane burst.
-SUSTAINED_AFTER = 5.0
-# Queues whose jobs take a second or more each in the model (video transcodes, DB backups).
-HEAVY_JOB_SECONDS = 1.0
+# The real runs' controllers first looked at T0+15-16 s (the last look before the upload came
+# 30 s earlier, at idle); controllers start here so the model's first look lands the same.
+FIRST_POLL = -14.5
+# The real busy windows came from samples every 0.5 s: shorter stretches of work went unseen.
+WINDOW_SAMPLE = 0.5
 
 
 def to_status(counts: dict[str, QueueCounts]) -> dict[str, QueueStatus]:
@@ -55,6 +69,9 @@ class Recorder:
     starved_since: float | None = None
     starved_by_handoff: bool = False
     gaps: list[float] = field(default_factory=list)
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
+    has_work: frozenset[str] = frozenset()
+    work_since: dict[str, float] = field(default_factory=dict)
 
     def record(self, model: ImmichModel) -> None:
         """Account for the time since the last record, then take the new state."""
@@ -67,6 +84,12 @@ class Recorder:
         counts = model.snapshot()
         running = frozenset(name for name, c in counts.items() if c.active > 0)
         queued = {name for name, c in counts.items() if c.waiting + c.paused > 0}
+        with_work = frozenset(queued | running)
+        for name in with_work - self.has_work:
+            self.work_since[name] = now
+        for name in self.has_work - with_work:
+            self._window(name, self.work_since.pop(name), now)
+        self.has_work = with_work
         for name in running - self.running:
             self.starts[name] = now
         for name in self.running - running:
@@ -89,49 +112,15 @@ class Recorder:
         """Close the running stretches at the end of the run."""
         for name in self.running:
             self.intervals.setdefault(name, []).append((self.starts[name], now))
+        for name, since in self.work_since.items():
+            self._window(name, since, now)
 
-
-def peak(intervals: list[tuple[float, float]], skip_first: float = 0.0) -> int:
-    """Return the most intervals overlapping at once, ignoring each one's first seconds."""
-    events: list[tuple[float, int]] = []
-    for start, end in intervals:
-        if end - start > skip_first:
-            events.extend(((start + skip_first, 1), (end, -1)))
-    events.sort()  # at equal times, -1 (an end) sorts before +1 (a start)
-    best = current = 0
-    for _, delta in events:
-        current += delta
-        best = max(best, current)
-    return best
-
-
-def sampled_peak(
-    intervals: list[tuple[float, float]], every: float = 1.0, phases: int = 20
-) -> int:
-    """Return the most queues a sampler reading `active` every second typically sees at once.
-
-    The real-server baseline measured its peaks this way: jobs of a few milliseconds are rarely seen.
-    A real sampler's ticks fall anywhere between the model's round job durations, so this is
-    the median over evenly spread tick phases: ticks on whole seconds alone would catch the
-    model's 0.2 s job boundaries every time (5 queues for unmanaged Immich instead of 2).
-    """
-    peaks: list[int] = []
-    for step in range(phases):
-        offset = every * step / phases
-        seen: dict[int, int] = {}
-        for start, end in intervals:
-            first = math.ceil((start - offset) / every)
-            for tick in range(first, math.ceil((end - offset) / every)):
-                seen[tick] = seen.get(tick, 0) + 1
-        peaks.append(max(seen.values(), default=0))
-    return statistics.median_low(peaks)
-
-
-def clipped(
-    intervals: list[tuple[float, float]], since: float
-) -> list[tuple[float, float]]:
-    """Return the parts of running stretches after a moment."""
-    return [(max(start, since), end) for start, end in intervals if end > since]
+    def _window(self, name: str, start: float, end: float) -> None:
+        """Widen a queue's busy window by a stretch of work a sampler would have seen."""
+        if end - start < WINDOW_SAMPLE:
+            return
+        first, last = self.windows.get(name, (start, end))
+        self.windows[name] = (min(first, start), max(last, end))
 
 
 def _quantiles(values: list[float]) -> dict[str, float | None]:
@@ -148,10 +137,18 @@ def run(
     controller: Controller,
     *,
     max_running: int = 1,
-    first_poll: float = -5.0,
+    first_poll: float = FIRST_POLL,
+    box: Box = SLOWER_BOX,
+    concurrency: dict[str, int] | None = None,
+    ffmpeg_threads: int = 0,
 ) -> dict[str, Any]:
     """Run one controller on one workload; return its figures (times in seconds)."""
-    model = ImmichModel(start_time=first_poll)
+    model = ImmichModel(
+        start_time=first_poll,
+        box=box,
+        concurrency=concurrency,
+        ffmpeg_threads=ffmpeg_threads,
+    )
     workload.setup(model)
     recorder = Recorder(max_running, last_time=first_poll)
     next_poll: float | None = first_poll if controller.reads else None
@@ -199,38 +196,68 @@ def run(
     recorder.close(model.now)
 
     all_intervals = [span for spans in recorder.intervals.values() for span in spans]
-    heavy = {
-        queue
-        for (queue, _kind), seconds in model.durations.items()
-        if seconds >= HEAVY_JOB_SECONDS
-    }
-    heavy_intervals = [s for q in heavy for s in recorder.intervals.get(q, [])]
+    heavy = heavy_spans(model.job_log)
+    sustained = sustained_spans(model.job_log)
     photos = [a for a in model.assets.values() if a.kind == "photo"]
     latencies = [
         a.thumbnail_at - a.uploaded_at if a.thumbnail_at is not None else float("inf")
         for a in photos
     ]
 
-    def once_seen(
-        intervals: list[tuple[float, float]], skip_first: float = 0.0
-    ) -> int | None:
+    def once_seen(intervals: list[tuple[float, float]]) -> int | None:
         """Peak from the first read that saw work: what the controller could prevent."""
-        if first_seen is None:
-            return None
-        return peak(clipped(intervals, first_seen), skip_first)
+        return None if first_seen is None else peak(clipped(intervals, first_seen))
+
+    def flat(
+        by_queue: dict[str, list[tuple[float, float]]],
+    ) -> list[tuple[float, float]]:
+        return [span for spans in by_queue.values() for span in spans]
 
     final = model.snapshot()
     makespan = max((end_ for _, end_ in all_intervals), default=0.0)
+    start = min((a.uploaded_at for a in model.assets.values()), default=0.0)
+    # Time above N counts from the first read that saw work (unmanaged: from the first upload).
+    since = first_seen if first_seen is not None else start
+    slowdowns = probe_slowdowns(model.load_log, box.cores, start, makespan)
     duration_h = (end - first_poll) / 3600
     return {
         "makespan_s": round(makespan, 2),
         "peak_running_queues": recorder.peak_running,
         "peak_running_sampled_1s": sampled_peak(all_intervals),
         "peak_running_once_seen": once_seen(all_intervals),
-        "peak_heavy_running": peak(heavy_intervals),
-        "peak_heavy_once_seen": once_seen(heavy_intervals),
-        "peak_sustained_running": peak(all_intervals, SUSTAINED_AFTER),
-        "peak_sustained_once_seen": once_seen(all_intervals, SUSTAINED_AFTER),
+        "peak_heavy_running": peak(flat(heavy)),
+        "peak_heavy_once_seen": once_seen(flat(heavy)),
+        "heavy_over_cap_s": round(time_above(heavy, max_running, since), 2),
+        "peak_sustained_running": peak(flat(sustained)),
+        "peak_sustained_once_seen": once_seen(flat(sustained)),
+        "probe_slowdown": {
+            "p50": _round(quantile(slowdowns, 0.5)),
+            "p95": _round(quantile(slowdowns, 0.95)),
+            "max": _round(max(slowdowns)) if slowdowns else None,
+        },
+        "ml_memory_peak_mb": round(
+            models_memory_peak(
+                model.job_log,
+                ML_MEMORY_MB,
+                runtime=ML_RUNTIME_MB,
+                unload_after=ML_UNLOAD_AFTER,
+            )
+        )
+        if workload.ml
+        else None,
+        "core_free": round(core_free(model.load_log, box.cores, start, makespan), 3),
+        "cpu_busy": round(cpu_busy(model.load_log, box.cores, start, makespan), 3),
+        "photo_thumbnail_at_s": [
+            round(a.thumbnail_at, 2) for a in photos if a.thumbnail_at is not None
+        ],
+        "first_run_s": {
+            name: round(spans[0][0], 1)
+            for name, spans in sorted(recorder.intervals.items())
+        },
+        "busy_windows_s": {
+            name: [round(w[0], 1), round(w[1], 1)]
+            for name, w in sorted(recorder.windows.items())
+        },
         "over_cap_s": round(recorder.over_cap_s, 2),
         "upload_to_thumbnail_s": {
             k: _round(v) for k, v in _quantiles(latencies).items()

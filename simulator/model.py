@@ -6,6 +6,9 @@ milliseconds. Semantics follow BullMQ as Immich uses it (immich-api.md §3-§5):
 counts its backlog in ``paused``, pausing never interrupts running jobs, resume moves the
 backlog back to ``waiting``, finished upload jobs enqueue the pipeline's next hops even into
 paused queues.
+
+Jobs share the box's cores (``simulator/cpu.py``): a job's duration emerges from what runs
+beside it. Every change in what runs re-shares the cores and moves the next completion.
 """
 
 from __future__ import annotations
@@ -15,7 +18,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import heapq
 import itertools
+import math
 from typing import Literal
+
+from .cpu import (
+    FASTER_BOX,
+    PHOTO_THUMBNAIL_THREADS,
+    TRANSCODE_THREADS,
+    VIDEO_THUMBNAIL_THREADS,
+    Box,
+    Cost,
+    share_scale,
+    transcode_threads,
+)
 
 THUMBNAIL_GENERATION = "thumbnailGeneration"
 METADATA_EXTRACTION = "metadataExtraction"
@@ -125,29 +140,31 @@ type AssetKind = Literal["photo", "video"]
 # Job kinds: per-asset work ("photo"/"video"), a "queue all" discovery job, or anything else.
 type JobKind = Literal["photo", "video", "discovery", "task"]
 
-# Seconds per job, measured on a real v3.1.0 server with ML off (the project's baseline measurements).
-DEFAULT_DURATIONS: Mapping[tuple[str, str], float] = {
-    (METADATA_EXTRACTION, "photo"): 0.1,
-    (METADATA_EXTRACTION, "video"): 0.15,
-    (STORAGE_TEMPLATE_MIGRATION, "photo"): 0.02,
-    (STORAGE_TEMPLATE_MIGRATION, "video"): 0.02,
-    (THUMBNAIL_GENERATION, "photo"): 0.45,
-    (THUMBNAIL_GENERATION, "video"): 0.6,
-    (VIDEO_CONVERSION, "video"): 8.7,
-    (SMART_SEARCH, "photo"): 0.02,
-    (SMART_SEARCH, "video"): 0.02,
-    (FACE_DETECTION, "photo"): 0.02,
-    (FACE_DETECTION, "video"): 0.02,
-    (OCR, "photo"): 0.02,
-    (OCR, "video"): 0.02,
-    (DUPLICATE_DETECTION, "photo"): 0.01,
-    (DUPLICATE_DETECTION, "video"): 0.01,
-    (FACIAL_RECOGNITION, "photo"): 0.01,
-    (FACIAL_RECOGNITION, "video"): 0.01,
-    (BACKUP_DATABASE, "task"): 5.0,
+# CPU per job on the reference box (the slower measured box), machine learning off (the ML
+# queues then do next to nothing), fitted to the project's baseline measurements on two real
+# v3.1.0 boxes (bench/README.md, "Calibration").
+DEFAULT_COSTS: Mapping[tuple[str, str], Cost] = {
+    (METADATA_EXTRACTION, "photo"): Cost(0.08),
+    (METADATA_EXTRACTION, "video"): Cost(0.45),  # exiftool, then ffprobe
+    (STORAGE_TEMPLATE_MIGRATION, "photo"): Cost(0.02),
+    (STORAGE_TEMPLATE_MIGRATION, "video"): Cost(0.02),
+    (THUMBNAIL_GENERATION, "photo"): Cost(0.3, PHOTO_THUMBNAIL_THREADS),
+    (THUMBNAIL_GENERATION, "video"): Cost(5.3, VIDEO_THUMBNAIL_THREADS),
+    (VIDEO_CONVERSION, "video"): Cost(31.0, TRANSCODE_THREADS),
+    (SMART_SEARCH, "photo"): Cost(0.01),
+    (SMART_SEARCH, "video"): Cost(0.01),
+    (FACE_DETECTION, "photo"): Cost(0.01),
+    (FACE_DETECTION, "video"): Cost(0.01),
+    (OCR, "photo"): Cost(0.01),
+    (OCR, "video"): Cost(0.01),
+    (DUPLICATE_DETECTION, "photo"): Cost(0.01),
+    (DUPLICATE_DETECTION, "video"): Cost(0.01),
+    (FACIAL_RECOGNITION, "photo"): Cost(0.01),
+    (FACIAL_RECOGNITION, "video"): Cost(0.01),
+    (BACKUP_DATABASE, "task"): Cost(5.0),
 }
-DEFAULT_DISCOVERY_DURATION = 0.01
-DEFAULT_JOB_DURATION = 0.05
+DISCOVERY_COST = Cost(0.01)
+DEFAULT_JOB_COST = Cost(0.05)
 
 
 class CommandRefused(ValueError):
@@ -165,12 +182,18 @@ class UnknownQueue(KeyError):
 
 @dataclass(slots=True)
 class Job:
-    """One BullMQ job: what it works on and how long it takes."""
+    """One BullMQ job: what it works on and what it costs.
+
+    A CPU job (``fixed is None``) runs until its ``remaining`` work is done at the share it
+    gets; a fixed job (a test's "takes 10 s") holds its slot for ``fixed`` seconds and uses
+    no CPU.
+    """
 
     id: int
     queue: str
     kind: JobKind
-    duration: float
+    cost: Cost
+    fixed: float | None = None
     asset: int | None = None
     chain: bool = (
         False  # an upload job: its completion enqueues the pipeline's next hop
@@ -179,6 +202,20 @@ class Job:
     hidden: bool = False  # prioritized jobs: Immich counts them nowhere while they wait
     started_at: float | None = None
     finish_at: float | None = None
+    remaining: float = 0.0
+    cores: float = 0.0  # cores it gets right now
+    core_seconds: float = 0.0  # CPU it has used so far
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A finished job: when it ran and how much CPU it used (for the benchmark's measures)."""
+
+    queue: str
+    kind: JobKind
+    start: float
+    end: float
+    core_seconds: float
 
 
 @dataclass(slots=True)
@@ -251,10 +288,10 @@ class ImmichModel:
         *,
         queues: Iterable[str] = ALL_QUEUES,
         concurrency: Mapping[str, int] | None = None,
-        durations: Mapping[tuple[str, str], float] | None = None,
+        costs: Mapping[tuple[str, str], Cost] | None = None,
         pipeline: Mapping[str, Sequence[str]] | None = None,
-        discovery_duration: float = DEFAULT_DISCOVERY_DURATION,
-        default_duration: float = DEFAULT_JOB_DURATION,
+        box: Box = FASTER_BOX,
+        ffmpeg_threads: int = 0,
         start_time: float = 0.0,
     ) -> None:
         """Build an idle server; overrides merge over Immich's defaults."""
@@ -262,15 +299,12 @@ class ImmichModel:
         self._queues: dict[str, _Queue] = {
             name: _Queue(name=name, concurrency=conc.get(name, 1)) for name in queues
         }
-        self.durations: dict[tuple[str, str], float] = {
-            **DEFAULT_DURATIONS,
-            **(durations or {}),
-        }
+        self.costs: dict[tuple[str, str], Cost] = {**DEFAULT_COSTS, **(costs or {})}
+        self.box = box
+        self.set_ffmpeg_threads(ffmpeg_threads)
         self.pipeline: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in (pipeline or DEFAULT_PIPELINE).items()
         }
-        self.discovery_duration = discovery_duration
-        self.default_duration = default_duration
         self.now = start_time
         self.assets: dict[int, Asset] = {}
         # Per queue, closed intervals [start, end] during which it had active > 0.
@@ -278,6 +312,11 @@ class ImmichModel:
             n: [] for n in self._queues
         }
         self.completed_jobs = 0
+        self.job_log: list[JobRecord] = []
+        # (time, runnable threads, cores busy) from each moment the running set changed.
+        self.load_log: list[tuple[float, float, float]] = [(start_time, 0.0, 0.0)]
+        self._shared_at = start_time
+        self._cpu: dict[int, Job] = {}  # running CPU jobs, all queues
         self.down_until: float | None = None
         self._listeners: list[Callable[[JobEvent], None]] = []
         self._events: list[tuple[float, int, Job | Action]] = []
@@ -418,12 +457,17 @@ class ImmichModel:
         *,
         kind: JobKind = "task",
         duration: float | None = None,
+        cost: Cost | None = None,
         hidden: bool = False,
     ) -> None:
-        """Put arbitrary jobs in a queue (``hidden`` = prioritized, counted nowhere)."""
+        """Put arbitrary jobs in a queue (``hidden`` = prioritized, counted nowhere).
+
+        ``duration`` makes fixed jobs: each holds its slot that long and uses no CPU (what a
+        test needs when it cares about time, not load); otherwise ``cost``, or the kind's.
+        """
         self._queue(name)
         for _ in range(count):
-            self._enqueue(name, kind, duration=duration, hidden=hidden)
+            self._enqueue(name, kind, duration=duration, cost=cost, hidden=hidden)
         self._dispatch([name])
 
     def pause(self, name: str) -> None:
@@ -461,6 +505,13 @@ class ImmichModel:
         """Set the delayed count (scheduled jobs that are not runnable now)."""
         self._queue(name).delayed = count
 
+    def set_ffmpeg_threads(self, threads: int) -> None:
+        """Set Immich's ffmpeg ``threads`` (0 = ffmpeg's choice): transcodes queued from now."""
+        cost = self.costs.get((VIDEO_CONVERSION, "video"))
+        if cost is not None:
+            used = transcode_threads(threads)
+            self.costs[VIDEO_CONVERSION, "video"] = Cost(cost.work, used)
+
     def set_concurrency(self, name: str, concurrency: int) -> None:
         """Change a queue's concurrency, as the admin page's job settings do."""
         self._queue(name).concurrency = concurrency
@@ -473,15 +524,19 @@ class ImmichModel:
         Redis and survives, except metadataExtraction, which Immich pauses and resumes itself
         while booting.
         """
+        self._progress()
         for q in self._queues.values():
             interrupted = sorted(
                 q.active.values(), key=lambda job: job.id, reverse=True
             )
             for job in interrupted:
                 job.started_at = job.finish_at = None
+                job.core_seconds = job.cores = 0.0
                 q.backlog.appendleft(job)
             q.active.clear()
             self._close_busy(q)
+        self._cpu.clear()
+        self._reshare()
         if METADATA_EXTRACTION in self._queues:
             self._queues[METADATA_EXTRACTION].is_paused = False
         if downtime > 0:
@@ -503,11 +558,14 @@ class ImmichModel:
 
     # --- internals -----------------------------------------------------------------------
 
-    def duration_of(self, name: str, kind: str) -> float:
-        """Return how long one job of this kind takes in this queue."""
-        if kind == "discovery":
-            return self.durations.get((name, kind), self.discovery_duration)
-        return self.durations.get((name, kind), self.default_duration)
+    def cost_of(self, name: str, kind: str) -> Cost:
+        """Return what one job of this kind asks of the CPU in this queue."""
+        default = DISCOVERY_COST if kind == "discovery" else DEFAULT_JOB_COST
+        return self.costs.get((name, kind), default)
+
+    def alone(self, name: str, kind: str) -> float:
+        """Return how long one such job takes with nothing else running on the box."""
+        return self.box.alone(self.cost_of(name, kind))
 
     def _enqueue(
         self,
@@ -518,13 +576,15 @@ class ImmichModel:
         chain: bool = False,
         force: bool = False,
         duration: float | None = None,
+        cost: Cost | None = None,
         hidden: bool = False,
     ) -> None:
         job = Job(
             id=next(self._job_ids),
             queue=name,
             kind=kind,
-            duration=self.duration_of(name, kind) if duration is None else duration,
+            cost=self.cost_of(name, kind) if cost is None else cost,
+            fixed=duration,
             asset=asset,
             chain=chain,
             force=force,
@@ -536,9 +596,12 @@ class ImmichModel:
         q = self._queues[job.queue]
         return job.id in q.active and job.finish_at == at
 
-    def _dispatch(self, names: Iterable[str]) -> None:
+    def _dispatch(self, names: Iterable[str]) -> bool:
+        """Start what free slots allow; tell whether anything started (the cores re-shared)."""
         if self.down_until is not None:
-            return
+            return False
+        self._progress()
+        started: list[Job] = []
         for name in names:
             q = self._queues.get(name)
             if q is None or q.is_paused:
@@ -546,12 +609,56 @@ class ImmichModel:
             while q.backlog and len(q.active) < q.concurrency:
                 job = q.backlog.popleft()
                 job.started_at = self.now
-                job.finish_at = self.now + job.duration
+                job.remaining = job.cost.work
                 q.active[job.id] = job
                 if q.busy_since is None:
                     q.busy_since = self.now
-                heapq.heappush(self._events, (job.finish_at, next(self._seq), job))
-                self._notify(JobEvent(self.now, "start", name, job.kind, job.asset))
+                if job.fixed is not None:
+                    job.finish_at = self.now + job.fixed
+                    heapq.heappush(self._events, (job.finish_at, next(self._seq), job))
+                else:
+                    self._cpu[job.id] = job
+                started.append(job)
+        if started:
+            self._reshare()
+            for job in started:
+                self._notify(
+                    JobEvent(self.now, "start", job.queue, job.kind, job.asset)
+                )
+        return bool(started)
+
+    def _progress(self) -> None:
+        """Credit every running CPU job with the work done since the cores were last shared."""
+        elapsed = self.now - self._shared_at
+        if elapsed > 0:
+            speed = self.box.speed
+            for job in self._cpu.values():
+                job.remaining -= job.cores * speed * elapsed
+                job.core_seconds += job.cores * elapsed
+        self._shared_at = self.now
+
+    def _reshare(self) -> None:
+        """Share the cores among the running CPU jobs; schedule the next one to finish."""
+        total = sum(job.cost.threads for job in self._cpu.values())
+        scale = share_scale(total, self.box.cores)
+        now, speed = self.now, self.box.speed
+        first: Job | None = None
+        first_at = math.inf
+        for job in self._cpu.values():
+            job.cores = cores = job.cost.threads * scale
+            at = now + max(job.remaining, 0.0) / (cores * speed) if cores > 0 else now
+            job.finish_at = at
+            if at < first_at:
+                first, first_at = job, at
+        if first is not None:
+            heapq.heappush(self._events, (first_at, next(self._seq), first))
+        busy = min(total, float(self.box.cores))
+        last = self.load_log[-1]
+        if (last[1], last[2]) != (total, busy):
+            if last[0] == now:
+                self.load_log[-1] = (now, total, busy)
+            else:
+                self.load_log.append((now, total, busy))
 
     def _close_busy(self, q: _Queue) -> None:
         if q.busy_since is not None:
@@ -560,8 +667,16 @@ class ImmichModel:
 
     def _finish(self, job: Job) -> None:
         q = self._queues[job.queue]
+        self._progress()
         del q.active[job.id]
+        self._cpu.pop(job.id, None)
         self.completed_jobs += 1
+        if job.started_at is not None:
+            self.job_log.append(
+                JobRecord(
+                    job.queue, job.kind, job.started_at, self.now, job.core_seconds
+                )
+            )
         touched = [job.queue]
         if job.asset is not None and job.asset in self.assets:
             self.assets[job.asset].done[job.queue] = self.now
@@ -570,7 +685,8 @@ class ImmichModel:
         elif job.chain and job.asset is not None:
             touched.extend(self._follow_ups(job))
         self._notify(JobEvent(self.now, "finish", job.queue, job.kind, job.asset))
-        self._dispatch(touched)
+        if not self._dispatch(touched):
+            self._reshare()
         if not q.active:
             self._close_busy(q)
 
@@ -593,8 +709,9 @@ class ImmichModel:
         name = job.queue
         if name == STORAGE_TEMPLATE_MIGRATION:
             # One job walks every asset: it can run for hours on a big library.
-            per_asset = self.duration_of(name, "photo")
-            self._enqueue(name, "task", duration=per_asset * len(self.assets))
+            per_asset = self.cost_of(name, "photo")
+            walk = Cost(per_asset.work * len(self.assets), per_asset.threads)
+            self._enqueue(name, "task", cost=walk)
             return
         if name in {BACKUP_DATABASE}:
             self._enqueue(name, "task")
