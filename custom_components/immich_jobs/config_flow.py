@@ -7,7 +7,6 @@ import math
 import re
 from typing import Any
 
-import voluptuous as vol
 from yarl import URL
 
 from homeassistant.config_entries import (
@@ -46,6 +45,7 @@ from .api import (
     Unsupported,
     normalize_url,
 )
+from .compat import vol
 from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .api import ImmichError
+from .compat import vol
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
 from .helpers import translated_error
