@@ -277,10 +277,12 @@ class Harness:
         while not waiter.done():
             await asyncio.sleep(0)
             spins += 1
-            # Only time can free a held request (the client's timeout, a delayed answer),
-            # or a wait on a timer with no request out. A request still travelling is left
-            # to finish however slow the machine is: moving time then would time it out.
-            if self.log.hanging() or (spins > 20000 and not self.log.in_flight):
+            # Only time can free a held request (the client's timeout, a delayed answer).
+            # Spins count turns of the event loop, not seconds: the simulator answers in
+            # this same loop, so a request takes the same number of turns however slow
+            # the machine (a request held alongside one that was answered is not seen as
+            # held, so turns, not the count of requests out, decide).
+            if self.log.hanging() or spins > 20000:
                 self._move(1.0)
                 spins = 0
                 waited += 1
