@@ -27,6 +27,7 @@ from simulator.server import KEY_QUEUES, SimulatedImmich
 
 from . import check as checks, screenshot
 from .check import say
+from .cli import DEFAULT_PORT, parse_args
 from .dashboard import Entities, dashboard, dump
 from .hass import (
     DASHBOARD_FILE,
@@ -148,11 +149,15 @@ class Demo:
             immich_url, api_key = self.args.immich_url, self.args.api_key
         else:
             immich_url, api_key = await self.start_simulator()
-        port = choose_port(
-            self.args.port,
-            fallback=bool(self.args.check or self.args.screenshot),
-            what="Home Assistant",
-        )
+        if self.args.check and self.args.port is None:
+            # Headless: a port the OS gives now, never a fixed one someone else may hold.
+            port = free_port()
+        else:
+            port = choose_port(
+                self.args.port or DEFAULT_PORT,
+                fallback=bool(self.args.check or self.args.screenshot),
+                what="Home Assistant",
+            )
         prepare_config(self.config_dir, port)
         self.hass = await start_process(
             [
@@ -317,39 +322,6 @@ async def amain(args: argparse.Namespace) -> int:
         else:
             say(f"  Home Assistant's files are kept in {demo.config_dir}", error=True)
     return code
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__)
-    parser.add_argument(
-        "--check", action="store_true", help="verify headless, then stop"
-    )
-    parser.add_argument("--immich-url", help="a real Immich instead of the simulator")
-    parser.add_argument("--api-key", help="an admin's API key of that Immich")
-    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
-    parser.add_argument(
-        "--immich-port", type=int, default=2283, help="the simulator's port"
-    )
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="v3.1")
-    parser.add_argument(
-        "--speed", type=float, default=1.0, help="simulated seconds per real second"
-    )
-    parser.add_argument(
-        "--poll-interval",
-        type=int,
-        default=None,
-        help="the integration's poll interval option (default 5 s, 2 s with --check)",
-    )
-    parser.add_argument(
-        "--screenshot", type=Path, help="save a PNG of the dashboard, then stop"
-    )
-    args = parser.parse_args(argv)
-    if bool(args.immich_url) != bool(args.api_key):
-        parser.error("--immich-url and --api-key go together")
-    if args.poll_interval is None:
-        args.poll_interval = 2 if args.check else 5
-    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,8 @@ def wheel_path() -> Path:
     wheel = WHEEL_DIR / f"homeassistant-{TARGET_VERSION}-py3-none-any.whl"
     if not wheel.exists():
         WHEEL_DIR.mkdir(parents=True, exist_ok=True)
+        # Into a folder of its own, then renamed: both test lanes may download at once.
+        partial = Path(tempfile.mkdtemp(dir=WHEEL_DIR, prefix=".download-"))
         download = subprocess.run(
             [
                 sys.executable,
@@ -45,19 +49,22 @@ def wheel_path() -> Path:
                 "--disable-pip-version-check",
                 "-q",
                 "-d",
-                str(WHEEL_DIR),
+                str(partial),
             ],
             check=False,
             stderr=subprocess.PIPE,
             text=True,
         )
         if download.returncode != 0:
+            shutil.rmtree(partial, ignore_errors=True)
             raise WheelDownloadError(
                 f"{download.stderr.rstrip()}\n"
                 f"Could not download Home Assistant {TARGET_VERSION} with pip: this check "
                 f"needs network access (PyPI) once; the wheel is then cached in "
                 f"{WHEEL_DIR.relative_to(ROOT)}/."
             )
+        (partial / wheel.name).replace(wheel)
+        shutil.rmtree(partial, ignore_errors=True)
     return wheel
 
 

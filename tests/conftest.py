@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+import socket
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import DOMAIN
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from simulator.server import KEY_ALL, SimulatedImmich
+
+from .portable_snapshots import PortableSnapshotExtension
 
 pytest_plugins = ["simulator.pytest_plugin"]
 
@@ -25,8 +27,11 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Use Home Assistant's snapshot format (syrupy's own fixture would shadow it)."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Use Home Assistant's snapshot format (syrupy's own fixture would shadow it).
+
+    Written alike by Home Assistant 2025.4 and 2026 (see portable_snapshots.py).
+    """
+    return snapshot.use_extension(PortableSnapshotExtension)
 
 
 @pytest.fixture
@@ -37,6 +42,18 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def refused_port() -> Generator[int]:
+    """Give a port on 127.0.0.1 that refuses connections, held so nothing else can take it.
+
+    The socket is bound but never listens: a connection is refused at once, whereas a port
+    that is merely unused now (pytest's unused_tcp_port) may be taken by another program.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 import re
 from typing import Any
 
-import voluptuous as vol
 from yarl import URL
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
@@ -20,6 +19,7 @@ from homeassistant.helpers.selector import (
 )
 
 from . import create_client
+from .compat import vol
 from .const import DOMAIN, LOGGER
 from .immich import (
     CannotConnect,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -19,6 +17,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
+from .compat import vol
 from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import voluptuous as vol
-
-from homeassistant import data_entry_flow
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
+from .compat import RepairsFlowResult, vol
 from .coordinator import ImmichJobsConfigEntry
 from .immich import ImmichError
 from .issues import display_names, paused_internal_queues
@@ -23,13 +21,13 @@ class ResumeInternalQueuesFlow(RepairsFlow):
 
     async def async_step_init(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> RepairsFlowResult:
         """Go straight to the confirmation."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> RepairsFlowResult:
         """Resume them once the user agrees."""
         entry: ImmichJobsConfigEntry | None = self.hass.config_entries.async_get_entry(
             self.entry_id

@@ -223,13 +223,11 @@ async def test_user_flow_bad_urls(
 
 
 async def test_user_flow_cannot_connect(
-    hass: HomeAssistant, immich: SimulatedImmich, unused_tcp_port: int
+    hass: HomeAssistant, immich: SimulatedImmich, refused_port: int
 ) -> None:
     """Nothing listening at the address."""
     flow_id = await _start_user_flow(hass)
-    result = await _submit(
-        hass, flow_id, f"http://127.0.0.1:{unused_tcp_port}", KEY_ALL
-    )
+    result = await _submit(hass, flow_id, f"http://127.0.0.1:{refused_port}", KEY_ALL)
     assert result["errors"] == {"base": "cannot_connect"}
 
 

@@ -31,14 +31,14 @@ async def test_unreachable_server_retries(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
-    unused_tcp_port: int,
+    refused_port: int,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Nothing listening: Home Assistant retries later, showing why, without a traceback."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
-        data={**config_entry.data, CONF_URL: f"http://127.0.0.1:{unused_tcp_port}"},
+        data={**config_entry.data, CONF_URL: f"http://127.0.0.1:{refused_port}"},
     )
     await _setup(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY

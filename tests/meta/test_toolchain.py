@@ -48,3 +48,19 @@ def test_integration_is_strictly_typed() -> None:
         ]
     )
     assert status == 0, out + err
+
+
+def test_both_lanes_pin_what_the_readme_says() -> None:
+    """Each lane's requirements pin the stack README "Supported versions" names."""
+    readme = (ROOT / "README.md").read_text()
+    pins = {
+        "requirements_test.txt": "pytest-homeassistant-custom-component==0.13.236",
+        "requirements_test_2026.txt": "pytest-homeassistant-custom-component==0.13.375",
+        "requirements_demo_2026.txt": "homeassistant==2026.11.0",
+    }
+    for file, pin in pins.items():
+        assert pin in (ROOT / file).read_text().splitlines(), (file, pin)
+        assert pin.split("==")[1] in readme, pin
+    script = (ROOT / "scripts" / "test").read_text()
+    assert "lanes=(2025 2026)" in script
+    assert "scripts/lane2026" in script

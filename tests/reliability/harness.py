@@ -133,6 +133,9 @@ class FakeResolver:
     async def close(self) -> None:
         """Nothing to release."""
 
+    async def real_close(self) -> None:
+        """Nothing to release (HA 2026 shares one resolver and closes it at shutdown)."""
+
 
 @dataclass
 class ClientLog:
@@ -274,8 +277,12 @@ class Harness:
         while not waiter.done():
             await asyncio.sleep(0)
             spins += 1
+            # Only time can free a held request (the client's timeout, a delayed answer).
+            # Spins count turns of the event loop, not seconds: the simulator answers in
+            # this same loop, so a request takes the same number of turns however slow
+            # the machine (a request held alongside one that was answered is not seen as
+            # held, so turns, not the count of requests out, decide).
             if self.log.hanging() or spins > 20000:
-                # Only time can free it (the client's timeout, a delayed answer).
                 self._move(1.0)
                 spins = 0
                 waited += 1
