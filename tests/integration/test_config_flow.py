@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import Any
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
 from custom_components.immich_jobs.config_flow import entry_title
 from custom_components.immich_jobs.const import (
@@ -725,14 +725,18 @@ async def test_priority_two_conflicting_changes_name_the_queues(
 
 
 def _select_with_reorder() -> AbstractContextManager[object]:
-    """Let the select selector take `reorder`, as a Home Assistant offering it would."""
-    return patch.object(
-        SelectSelector,
-        "CONFIG_SCHEMA",
-        SelectSelector.CONFIG_SCHEMA.extend(
-            {vol.Optional("reorder", default=False): bool}
-        ),
-    )
+    """Let the select selector take `reorder`, as a Home Assistant offering it would.
+
+    The schema is wrapped, not extended: Home Assistant 2026 builds it with probatio, whose
+    selector schemas cannot be extended.
+    """
+    original = SelectSelector.CONFIG_SCHEMA
+
+    def with_reorder(config: dict[str, Any]) -> dict[str, Any]:
+        rest = {key: value for key, value in config.items() if key != "reorder"}
+        return {**original(rest), "reorder": bool(config.get("reorder", False))}
+
+    return patch.object(SelectSelector, "CONFIG_SCHEMA", staticmethod(with_reorder))
 
 
 async def test_priority_by_drag_and_drop_where_the_selector_can_reorder(

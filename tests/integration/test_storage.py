@@ -35,9 +35,10 @@ def writes() -> Generator[list[str]]:
     keys: list[str] = []
     write = Store._async_write_data
 
-    async def counting(self: Store[Any], path: str, data: dict[str, Any]) -> None:
+    # Home Assistant 2025.4 passes (path, data), 2026 only (data).
+    async def counting(self: Store[Any], *args: Any) -> None:
         keys.append(self.key)
-        await write(self, path, data)
+        await write(self, *args)
 
     with patch.object(Store, "_async_write_data", counting):
         yield keys
