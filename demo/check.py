@@ -174,7 +174,9 @@ async def check_priority(
     await wait_for(
         "the integration pausing a queue after the import started",
         lambda: any(watcher.latest()[q].is_paused for q in queues),
-        timeout=4 * poll_interval + 5,
+        # Before any job was seen the scheduler plans from prior durations and pauses a
+        # running queue only once the work ahead is known to outlast its job: a few reads.
+        timeout=10 * poll_interval + 5,
     )
     tolerance = 2 * poll_interval + 1
     evidence = 0
