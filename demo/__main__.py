@@ -175,6 +175,7 @@ class Demo:
             api = HomeAssistantApi(session, base)
             await api.wait_until_up(self.hass, self.log, START_TIMEOUT)
             await api.onboard(USERNAME, PASSWORD)
+            await api.wait_until_running(self.log, START_TIMEOUT)
             created = await api.flow(
                 "/api/config/config_entries/flow",
                 "immich_jobs",

@@ -166,6 +166,21 @@ class HomeAssistantApi:
             tokens = await resp.json()
         self.token = tokens["access_token"]
 
+    async def wait_until_running(self, log: Path, timeout: float) -> None:
+        """Wait until Home Assistant has started (its API answers earlier, while it starts).
+
+        An entry set up while Home Assistant starts begins as after a host's boot: its pauses
+        wait out the grace period, which the demo's import must not meet.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (await self.get("/api/config")).get("state") == "RUNNING":
+                return
+            await asyncio.sleep(0.5)
+        raise DemoError(
+            f"Home Assistant did not finish starting within {timeout:.0f} s; see {log}"
+        )
+
     async def flow(self, path: str, handler: str, steps: list[dict[str, Any]]) -> Any:
         """Run a config or options flow over REST, one form answer per step."""
         result = await self.post(path, {"handler": handler})
