@@ -12,12 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .const import (
-    DEFAULT_EXPRESS_MAX_JOBS,
-    MAX_POLL_INTERVAL,
-    POLICY_FINISH_FIRST,
-    POLICY_PREEMPTIVE,
-)
+from .const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .immich import QueueStatus, Snapshot
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
@@ -44,9 +39,6 @@ AFTER_COMMAND_CHECK = 2.0
 # often: a duration estimate that comes late leaves the slot idle (a real box showed a hand-off
 # of 8 s: the look planned from the learned job time came 3.6 s after the queue had emptied).
 HANDOFF_CHECK = 2.0
-# With nothing to do anywhere, poll this many times slower than the configured interval
-# (queues are all resumed then, so a new upload starts at once without us).
-IDLE_FACTOR = 3.0
 # Express lane: a backlog runs without a slot if it is expected to be done within this time.
 DEFAULT_EXPRESS_MAX_SECONDS = 5.0
 # Look again this soon after a release (the coordinator retries while it cannot reach Immich).
@@ -273,7 +265,7 @@ def plan(
     return Plan(
         commands,
         memory_out,
-        _next_check(scene, policy, intents, commands, handoff),
+        _next_check(policy, commands, handoff),
         {
             name: _state(snapshot[name], ends_paused[name], scene, name)
             for name in scene.managed
@@ -521,17 +513,17 @@ def _handoff_checks(
 
 
 def _next_check(
-    scene: _Scene,
     policy: Policy,
-    intents: Intents,
     commands: tuple[Command, ...],
     handoff: list[float],
 ) -> float:
-    """Return when to look again: soon after commands or before a hand-off, slower at idle."""
+    """Return when to look again: soon after commands or before a hand-off, else one interval.
+
+    Also at idle: every queue is resumed then, and an upload's burst runs uncapped until the
+    next look (on the calibrated model, looking after 3 intervals let a transcode start beside
+    the videos' thumbnails and made photos wait 5 times longer; bench/README.md).
+    """
     poll = max(MIN_CHECK, policy.poll_interval)
-    any_work = any(scene.snapshot[name].has_work for name in scene.managed)
-    if not commands and not any_work and intents.scheduling:
-        return min(poll * IDLE_FACTOR, float(MAX_POLL_INTERVAL))
     return min([poll, *handoff, *([AFTER_COMMAND_CHECK] if commands else [])])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.controllers import AddOn, Ours, Unmanaged
+from bench.controllers import AddOn, BacksOffAtIdle, Ours, Unmanaged
 from bench.measures import (
     clipped,
     core_free,
@@ -50,22 +50,25 @@ def test_clipped_keeps_only_what_follows_a_moment() -> None:
 
 
 def test_rule_3_burst_comes_before_the_first_read_at_the_default_interval() -> None:
-    """Uploads at idle run in every resumed queue at once; pausing at idle avoids it.
+    """Uploads at idle run in every resumed queue at once until the first read.
 
-    At idle the scheduler looks again after 30 s (3 × 10 s): the first read after the upload
-    comes at T0+15.5 s, as on the real box. By then a transcode has started beside the
-    videos' thumbnails, and pausing cannot stop a running job: 2 queues run from that read
-    on. The add-on, which pauses everything at idle, shows 1.
+    Looking again after 3 × 10 s at idle (the earlier rule), the first read after the upload
+    came at T0+15.5 s, as on the real box: the burst reached unmanaged Immich's 7 queues.
+    Looking after one interval, the first read lands inside the burst and 3 queues ran at
+    the peak. Either way, jobs started before a read cannot be stopped by a pause: 2 queues
+    run from that read on. The add-on, which pauses everything at idle, shows 1.
     """
+    strict_policy = Policy(max_running=1, poll_interval=10.0, express_lane=False)
     unmanaged = run(VIDEO_BACKLOG, Unmanaged())
-    strict = run(
-        VIDEO_BACKLOG,
-        Ours("strict", Policy(max_running=1, poll_interval=10.0, express_lane=False)),
-    )
+    strict = run(VIDEO_BACKLOG, Ours("strict", strict_policy))
+    backing_off = run(VIDEO_BACKLOG, BacksOffAtIdle("strict_back_off", strict_policy))
     addon = run(VIDEO_BACKLOG, AddOn())
     assert unmanaged["peak_running_once_seen"] is None
-    assert strict["peak_running_queues"] == unmanaged["peak_running_queues"] == 7
-    assert strict["peak_running_once_seen"] == 2
+    assert backing_off["peak_running_queues"] == unmanaged["peak_running_queues"] == 7
+    assert strict["peak_running_queues"] == 3
+    assert (
+        strict["peak_running_once_seen"] == backing_off["peak_running_once_seen"] == 2
+    )
     assert addon["peak_running_queues"] == addon["peak_running_once_seen"] == 1
 
 

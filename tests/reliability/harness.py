@@ -455,9 +455,13 @@ class Harness:
         """No traceback or unhandled error; unavailability logged once; no key anywhere."""
         self.checked.extend(assert_clean_log(self.caplog, outages))
 
-    def sends_between(self, start: float, end: float) -> int:
-        """Count the requests the integration sent (or tried to) in [start, end)."""
-        return sum(1 for time, _, _ in self.log.sends if start <= time < end)
+    def sends_between(self, start: float, end: float, method: str | None = None) -> int:
+        """Count the requests (of `method`, or all) the integration tried in [start, end)."""
+        return sum(
+            1
+            for time, sent, _ in self.log.sends
+            if start <= time < end and method in (None, sent)
+        )
 
     def commands_between(self, start: float, end: float) -> int:
         """Count the pause/resume commands the integration tried in [start, end)."""
