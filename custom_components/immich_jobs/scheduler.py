@@ -33,9 +33,9 @@ __all__ = [
     "QueueReason",
     "QueueState",
     "Reason",
+    "held_back",
     "job_seconds",
     "managed_queues",
-    "held_back",
     "plan",
     "release",
 ]
