@@ -35,14 +35,12 @@ class PlanHistory:
             tuple[Mapping[str, QueueState], Mapping[str, QueueReason]] | None
         ) = None
 
-    def add(self, at: str, plan: Plan) -> bool:
+    def add(self, at: str, plan: Plan) -> None:
         """Keep the plan if it commands something or changes a state or a reason."""
         seen = (dict(plan.states), dict(plan.reasons))
-        changed = bool(plan.commands) or seen != self._last
-        self._last = seen
-        if changed:
+        if plan.commands or seen != self._last:
             self._kept.append(KeptPlan(at, plan))
-        return changed
+        self._last = seen
 
     def __iter__(self) -> Iterator[KeptPlan]:
         """Oldest first."""
@@ -51,8 +49,3 @@ class PlanHistory:
     def __len__(self) -> int:
         """How many plans are kept."""
         return len(self._kept)
-
-    @property
-    def last(self) -> Plan | None:
-        """The last plan kept."""
-        return self._kept[-1].plan if self._kept else None
