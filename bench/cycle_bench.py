@@ -51,7 +51,7 @@ async def test_cycle_time(
         started = time.perf_counter()
         await coordinator.async_refresh()
         durations.append((time.perf_counter() - started) * 1000)
-        commands += len(coordinator.plans[-1][1].commands)
+        commands += len(coordinator.last_plan.commands)
     entities = len(hass.states.async_all())
     cycle_ms = {
         "median": round(statistics.median(durations), 3),

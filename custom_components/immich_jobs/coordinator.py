@@ -9,10 +9,9 @@ across restarts `store.py`'s, repair issues and rivals `issues.py`'s.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 import time
 from typing import Any
 
@@ -41,16 +40,23 @@ from .const import (
 )
 from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
 from .gate import CommandGate
+from .history import PlanHistory
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
-from .scheduler import Memory, Plan, Policy, QueueState, plan as make_plan
+from .scheduler import (
+    Memory,
+    Plan,
+    Policy,
+    QueueReason,
+    QueueState,
+    held_back,
+    plan as make_plan,
+)
 from .store import IntentStore, PauseTimer, UserIntents
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
-# How many plans diagnostics keep.
-PLAN_HISTORY = 10
 # Entries whose next set-up starts as after an outage (a failed set-up, a reload in a grace).
 DATA_OUTAGE: HassKey[set[str]] = HassKey(f"{DOMAIN}_outage")
 
@@ -61,6 +67,11 @@ class ImmichJobsData:
 
     queues: Snapshot
     states: Mapping[str, QueueState]
+    reasons: Mapping[str, QueueReason]
+    # Queues the user runs now (until they are empty or cancelled).
+    run_now: frozenset[str]
+    # When a timed pause (pause_processing with a duration) ends.
+    paused_until: datetime | None
 
 
 def policy_from_options(
@@ -114,7 +125,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.access: KeyAccess | None = None
         self.intents = UserIntents()
         self.memory = Memory()
-        self.plans: deque[tuple[str, Plan]] = deque(maxlen=PLAN_HISTORY)
+        self.plans = PlanHistory()
+        self.last_plan: Plan | None = None
         # Monotonic, looked up at each call (the test clock replaces it): an NTP jump at a
         # Pi's boot skews no duration and no deadline.
         self.clock: Callable[[], float] = lambda: time.monotonic()
@@ -157,7 +169,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Return the policy in force: the options less the queues another controller holds."""
         limit = (intents or self.intents).max_running
         policy = policy_from_options(self.config_entry.options, limit, snapshot)
-        return replace(policy, managed=policy.managed - self.rivals.contested)
+        contested = policy.managed & self.rivals.contested
+        return replace(policy, managed=policy.managed - contested, contested=contested)
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -218,10 +231,12 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             if before is not None
             else frozenset()
         )
-        self.plans.append((f"{dt_util.utcnow().isoformat()} {why}", plan))
         await self.dispatcher.async_recheck_permission()
         result = await self.dispatcher.async_send(plan, snapshot, self.memory, own)
         self.memory = result.memory
+        # What entities show is what Immich has: a held-back command changed nothing.
+        plan = self.last_plan = held_back(plan, result.snapshot, result.unsent)
+        self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", plan)
         self.intents.run_now -= plan.finished_run_now
         self._save()
         interval = max(plan.next_check, 1.0)
@@ -235,7 +250,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
-        return ImmichJobsData(queues=result.snapshot, states=plan.states)
+        return ImmichJobsData(
+            queues=result.snapshot,
+            states=plan.states,
+            reasons=plan.reasons,
+            run_now=frozenset(self.intents.run_now),
+            paused_until=self.intents.hold_until,
+        )
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .coordinator import ImmichJobsConfigEntry
 from .immich import KeyAccess
+from .scheduler import QueueReason
 from .store import memory_as_dict
 
 TO_REDACT = {CONF_API_KEY, CONF_URL, "unique_id", "title"}
@@ -46,21 +47,35 @@ async def async_get_config_entry_diagnostics(
         "states": {name: str(state) for name, state in data.states.items()}
         if data
         else None,
+        "reasons": {name: _reason_report(why) for name, why in data.reasons.items()}
+        if data
+        else None,
         "plans": [
             {
-                "at": at,
+                "at": kept.at,
                 "commands": [
                     {"queue": c.queue, "action": str(c.action), "reason": c.reason}
-                    for c in plan.commands
+                    for c in kept.plan.commands
                 ],
-                "next_check": plan.next_check,
+                "states": {
+                    name: str(state) for name, state in kept.plan.states.items()
+                },
+                "reasons": {
+                    name: _reason_report(why) for name, why in kept.plan.reasons.items()
+                },
+                "next_check": kept.plan.next_check,
             }
-            for at, plan in coordinator.plans
+            for kept in coordinator.plans
         ],
         "recent_errors": [
             {"at": at, "error": error} for at, error in coordinator.dispatcher.errors
         ],
     }
+
+
+def _reason_report(why: QueueReason) -> dict[str, Any]:
+    """Describe why a queue is in its state, as the status sensor does."""
+    return {"code": str(why.code), "slot": why.slot, "behind": list(why.behind)}
 
 
 def _access_report(access: KeyAccess | None) -> dict[str, Any]:

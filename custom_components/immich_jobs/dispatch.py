@@ -8,7 +8,8 @@ tried whatever the gate says, and its failure is the user's to see.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
@@ -43,6 +44,7 @@ from .issues import (
     left_paused_issue_id,
 )
 from .queues import queue_display_name
+from .reasons import Reason
 from .scheduler import Action, Command, Memory, Plan, release
 
 if TYPE_CHECKING:
@@ -119,6 +121,8 @@ class Sent:
     held_back: float | None
     # The first of the user's own commands that Immich refused.
     failure: ImmichError | None
+    # The queues whose command did not go out, and why (their status says so).
+    unsent: Mapping[str, Reason] = field(default_factory=dict)
 
 
 def memory_after(plan: Plan, sent: set[str], before: Memory) -> Memory:
@@ -228,10 +232,12 @@ class Dispatcher:
         waits: list[float] = []
         failure: ImmichError | None = None
         refused = False
+        unsent: dict[str, Reason] = {}
         for command in plan.commands:
             mine = key_of(command) in own
             if (wait := self.gate.wait(command, user=mine)) is not None:
                 waits.append(wait)
+                unsent[command.queue] = self.gate.holding(command) or Reason.RETRYING
                 continue
             try:
                 updated[command.queue] = await self._async_command(command)
@@ -240,6 +246,7 @@ class Dispatcher:
                 self.gate.forbidden()
                 self.issues.missing_permission(err.permission)
                 waits.append(FORBIDDEN_BACKOFF)
+                unsent[command.queue] = Reason.NO_PERMISSION
                 failure = failure or (err if mine else None)
                 continue
             except ImmichError as err:
@@ -257,6 +264,7 @@ class Dispatcher:
                     (dt_util.utcnow().isoformat(), f"{command.action} {command.queue}")
                 )
                 waits.append(self.gate.wait(command) or 0.0)
+                unsent[command.queue] = Reason.RETRYING
                 failure = failure or (err if mine else None)
                 continue
             sent.add(command.queue)
@@ -269,6 +277,7 @@ class Dispatcher:
             memory=memory_after(plan, sent, before),
             held_back=min(waits) if waits and not sent else None,
             failure=failure,
+            unsent=unsent,
         )
 
     async def _async_command(self, command: Command) -> QueueStatus:

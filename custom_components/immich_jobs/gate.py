@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .reasons import Reason
 from .scheduler import Action, Command
 
 # Immich pauses and resumes metadataExtraction itself while it boots: after an outage (and at a
@@ -56,17 +57,28 @@ class CommandGate:
         """
         if user:
             return None
+        waits = self._waits(command)
+        return max(waits.values()) if waits else None
+
+    def holding(self, command: Command) -> Reason | None:
+        """Say what holds `command` back longest (the reason its queue shows), if anything."""
+        waits = self._waits(command)
+        return max(waits, key=waits.__getitem__) if waits else None
+
+    def _waits(self, command: Command) -> dict[Reason, float]:
         now = self._clock()
-        waits = [
-            until - now
-            for until in (
-                self.quiet_until if command.action is Action.PAUSE else None,
-                self.blocked_until,
-                self._failures.get(command.queue, (0, None))[1],
-            )
+        untils = {
+            Reason.GRACE_PERIOD: self.quiet_until
+            if command.action is Action.PAUSE
+            else None,
+            Reason.NO_PERMISSION: self.blocked_until,
+            Reason.RETRYING: self._failures.get(command.queue, (0, None))[1],
+        }
+        return {
+            kind: until - now
+            for kind, until in untils.items()
             if until is not None and now < until
-        ]
-        return max(waits) if waits else None
+        }
 
     def sent(self, queue: str) -> None:
         """End the queue's back-off: Immich obeyed."""

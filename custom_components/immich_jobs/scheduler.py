@@ -16,6 +16,7 @@ from .const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPT
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .immich import QueueStatus, Snapshot
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
+from .reasons import QueueReason, Reason
 
 __all__ = [
     "Action",
@@ -24,7 +25,10 @@ __all__ = [
     "Memory",
     "Plan",
     "Policy",
+    "QueueReason",
     "QueueState",
+    "Reason",
+    "held_back",
     "job_seconds",
     "managed_queues",
     "plan",
@@ -85,6 +89,8 @@ class Policy:
     express_max_jobs: int = DEFAULT_EXPRESS_MAX_JOBS
     poll_interval: float = 10.0
     express_max_seconds: float = DEFAULT_EXPRESS_MAX_SECONDS
+    # Managed queues another controller flips: never commanded, shown with their state.
+    contested: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +100,8 @@ class Intents:
     scheduling: bool = True
     held: frozenset[str] = frozenset()
     run_now: frozenset[str] = frozenset()
+    # The limit is 0 for a timed pause (pause_processing with a duration): said as the reason.
+    timed_pause: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +139,8 @@ class Plan:
     finished_run_now: frozenset[str] = frozenset()
     # Queues running (or allowed to run) without a slot because their backlog is small.
     express: frozenset[str] = frozenset()
+    # Why each managed (and contested) queue is in its state, for the status sensor.
+    reasons: Mapping[str, QueueReason] = field(default_factory=dict)
 
 
 def managed_queues(snapshot: Snapshot, policy: Policy) -> list[str]:
@@ -148,6 +158,7 @@ class _Want:
 
     paused: bool
     reason: str
+    why: QueueReason | None = None
 
 
 type _Wants = dict[str, _Want]
@@ -164,6 +175,8 @@ class _Scene:
     in_immich: frozenset[str]
     run_now: list[str]  # run now and not finished, in priority order
     finished_run_now: frozenset[str]
+    # What holds everything while the limit is 0.
+    limit_zero: QueueReason = QueueReason(Reason.LIMIT_ZERO)
 
     @property
     def free(self) -> list[str]:
@@ -208,6 +221,9 @@ class _Scene:
             in_immich=in_immich,
             run_now=run_now,
             finished_run_now=finished,
+            limit_zero=QueueReason(
+                Reason.PAUSED_UNTIL if intents.timed_pause else Reason.LIMIT_ZERO
+            ),
         )
 
 
@@ -262,6 +278,11 @@ def plan(
         )
     commands, memory_out = _commands(snapshot, wants, memory, now)
     ends_paused = _ends_paused(snapshot, wants)
+    contested = [
+        name
+        for name in sorted(policy.contested)
+        if name in snapshot and name not in scene.managed and is_manageable(name)
+    ]
     return Plan(
         commands,
         memory_out,
@@ -269,9 +290,14 @@ def plan(
         {
             name: _state(snapshot[name], ends_paused[name], scene, name)
             for name in scene.managed
+        }
+        | {
+            name: _activity(snapshot[name], snapshot[name].is_paused)
+            for name in contested
         },
         scene.finished_run_now,
         express,
+        _reasons(scene, intents, wants) | dict.fromkeys(contested, _RIVAL),
     )
 
 
@@ -324,13 +350,16 @@ def _hand_back(scene: _Scene, memory: Memory) -> _Wants:
 
 def _holds(scene: _Scene) -> _Wants:
     """Hold paused the queues whose switch is off, whatever else is true."""
-    return {name: _Want(True, "held by the user") for name in sorted(scene.held)}
+    return {
+        name: _Want(True, "held by the user", QueueReason(Reason.HELD_BY_SWITCH))
+        for name in sorted(scene.held)
+    }
 
 
 def _released(scene: _Scene, memory: Memory) -> _Wants:
     """Automatic scheduling off: give back what we paused (held queues stay held)."""
     return {
-        name: _Want(False, "released: automatic scheduling is off")
+        name: _Want(False, "released: automatic scheduling is off", _SCHEDULING_OFF)
         for name in scene.free
         if name in memory.owned
     }
@@ -346,7 +375,9 @@ def _is_global_idle(scene: _Scene, policy: Policy) -> bool:
 def _idle(scene: _Scene) -> _Wants:
     """Global idle: nothing is left paused with nothing to do, and uploads start at once."""
     return {
-        name: _Want(False, "nothing to do anywhere: resumed (idle)")
+        name: _Want(
+            False, "nothing to do anywhere: resumed (idle)", QueueReason(Reason.IDLE)
+        )
         for name in scene.free
     }
 
@@ -373,7 +404,7 @@ def _express(
 
 def _slot_winners(
     scene: _Scene, policy: Policy, express: frozenset[str]
-) -> tuple[list[str], list[str], str]:
+) -> tuple[list[str], list[str], _Lost]:
     """Return the queues that win a slot, those that lose one, and the losers' reason."""
     snapshot = scene.snapshot
     contenders = [
@@ -387,12 +418,39 @@ def _slot_winners(
         keep = [name for name in contenders if not snapshot[name].is_paused][:slots]
         rest = [name for name in contenders if name not in keep]
         winners = sorted(keep + rest[: slots - len(keep)], key=scene.managed.index)
-        why_lost = "waiting: a running queue keeps its slot until it is empty"
+        why_lost = _Lost(
+            "waiting: a running queue keeps its slot until it is empty",
+            Reason.WAITS_FOR_FINISH,
+        )
     else:
         winners = contenders[:slots]
-        why_lost = "paused: higher-priority work holds the slots"
+        why_lost = _Lost(
+            "paused: higher-priority work holds the slots", Reason.WAITS_FOR_SLOT
+        )
     losers = [name for name in contenders if name not in winners]
     return winners, losers, why_lost
+
+
+@dataclass(frozen=True, slots=True)
+class _Lost:
+    """Why the queues that lose a slot lose it (the policy's words)."""
+
+    words: str
+    code: Reason
+
+    def why(
+        self, scene: _Scene, policy: Policy, rank: int, winners: list[str]
+    ) -> QueueReason:
+        """Say what a loser, `rank`-th among the contenders, waits behind."""
+        if policy.max_running <= 0:
+            return scene.limit_zero
+        if scene.run_now and rank < policy.max_running:
+            # It would have had a slot but for the queues run now.
+            return QueueReason(Reason.RUN_NOW_OF_OTHER, behind=tuple(scene.run_now))
+        ahead = {*scene.run_now, *winners}
+        return QueueReason(
+            self.code, behind=tuple(name for name in scene.managed if name in ahead)
+        )
 
 
 def _pause_changes_something(
@@ -427,20 +485,33 @@ def _fill_slots(
     express: frozenset[str],
     winners: list[str],
     losers: Mapping[str, bool],
-    why_lost: str,
+    why_lost: _Lost,
 ) -> _Wants:
     """Run the run-now queues, the express lane and the winners; pause the rest."""
     snapshot = scene.snapshot
     limit = max(0, policy.max_running)
     wants: _Wants = {
-        name: _Want(False, "run now: until its backlog is empty")
-        for name in scene.run_now
+        name: _Want(
+            False,
+            "run now: until its backlog is empty",
+            QueueReason(Reason.RUN_NOW, index if index <= limit else None),
+        )
+        for index, name in enumerate(scene.run_now, start=1)
     }
+    contenders = [name for name in scene.free if name in losers or name in winners]
     # Losers are paused, not interrupted: their running jobs finish (draining).
     wants |= {
-        name: _Want(True, why_lost)
+        name: _Want(
+            True,
+            why_lost.words,
+            why_lost.why(scene, policy, contenders.index(name), winners),
+        )
         if paused
-        else _Want(False, "kept running: its running job outlasts the work ahead of it")
+        else _Want(
+            False,
+            "kept running: its running job outlasts the work ahead of it",
+            QueueReason(Reason.KEPT_RUNNING),
+        )
         for name, paused in losers.items()
     }
     for name in scene.free:
@@ -451,13 +522,17 @@ def _fill_slots(
                 f"express lane: {status.runnable} small jobs run without a slot"
                 if status.has_work
                 else "express lane: empty and light, kept ready for new uploads",
+                QueueReason(Reason.EXPRESS),
             )
         elif not status.has_work:
-            wants[name] = _Want(
-                True,
-                "no work while other queues work"
+            wants[name] = (
+                _Want(True, "no work while other queues work", _NO_WORK)
                 if limit > 0
-                else "max concurrent queues is 0: everything held",
+                else _Want(
+                    True,
+                    "max concurrent queues is 0: everything held",
+                    scene.limit_zero,
+                )
             )
     paused = _ends_paused(snapshot, wants)
     holders = {
@@ -466,14 +541,24 @@ def _fill_slots(
         if name not in express
         and _holds_slot(snapshot[name], name in scene.held or paused[name])
     }
-    for index, name in enumerate(winners, start=1):
+    first = min(len(scene.run_now), limit)  # the run-now queues' slots come first
+    for index, name in enumerate(winners, start=first + 1):
         status = snapshot[name]
         # Running or draining, it already holds a slot; else it takes a free one, if any.
         if not status.is_paused or status.busy or len(holders) < limit:
-            wants[name] = _Want(False, f"highest priority with work (slot {index})")
+            wants[name] = _Want(
+                False,
+                f"highest priority with work (slot {index})",
+                QueueReason(Reason.SLOT, index),
+            )
             holders.add(name)
         else:
-            wants[name] = _Want(True, "next: waiting for a draining queue to finish")
+            draining = (n for n in scene.managed if n in holders and n not in winners)
+            wants[name] = _Want(
+                True,
+                "next: waiting for a draining queue to finish",
+                QueueReason(Reason.WAITS_FOR_DRAINING, behind=tuple(draining)),
+            )
     return wants
 
 
@@ -589,11 +674,52 @@ def _commands(
     return tuple(commands), memory
 
 
+_NO_WORK = QueueReason(Reason.NO_WORK)
+_RIVAL = QueueReason(Reason.HELD_BY_RIVAL)
+_SCHEDULING_OFF = QueueReason(Reason.SCHEDULING_OFF)
+
+
+def _reasons(scene: _Scene, intents: Intents, wants: _Wants) -> dict[str, QueueReason]:
+    """Say why each managed queue ends in its state (the wish's reason, or why it has none)."""
+    reasons: dict[str, QueueReason] = {}
+    for name in scene.managed:
+        if name in scene.in_immich:
+            reasons[name] = QueueReason(Reason.HELD_IN_IMMICH)
+        elif name in wants and (why := wants[name].why) is not None:
+            reasons[name] = why
+        elif not intents.scheduling:
+            reasons[name] = _SCHEDULING_OFF
+    return reasons
+
+
+def held_back(plan: Plan, snapshot: Snapshot, unsent: Mapping[str, Reason]) -> Plan:
+    """Return the plan as Immich ended up when some commands did not go out.
+
+    Such a queue shows the state Immich has (`snapshot`, as read and as commanded), and why
+    its command waits instead of the wish.
+    """
+    states = dict(plan.states)
+    reasons = dict(plan.reasons)
+    for name, code in unsent.items():
+        if name not in states or name not in snapshot:
+            continue
+        status = snapshot[name]
+        states[name] = _activity(status, status.is_paused)
+        before = reasons.get(name, QueueReason(code))
+        reasons[name] = QueueReason(code, behind=before.behind)
+    return replace(plan, states=states, reasons=reasons)
+
+
 def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
     if name in scene.held:
         return QueueState.HELD
     if name in scene.in_immich:
         return QueueState.HELD_IN_IMMICH
+    return _activity(status, paused)
+
+
+def _activity(status: QueueStatus, paused: bool) -> QueueState:
+    """Say what a queue does once paused (or not): running, draining, queued or idle."""
     if not paused and status.has_work:
         return QueueState.RUNNING
     if paused and status.busy:

@@ -1,9 +1,10 @@
-"""Sensors: each managed queue's pending jobs and status, and the server's totals."""
+"""Sensors: each managed queue's pending jobs and status (and why), and the server's totals."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -14,12 +15,16 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsData
-from .entity import ImmichJobsEntity
+from .const import DOMAIN
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
+from .entity import QUEUE_MARK, ImmichJobsEntity
 from .immich import QueueStatus
-from .scheduler import QueueState, managed_queues
+from .number import MAX_RUNNING
+from .scheduler import QueueState, Reason, managed_queues
+from .switch import QUEUE_SWITCH
 
 PARALLEL_UPDATES = 0
 
@@ -29,14 +34,62 @@ class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""
 
     value_fn: Callable[[QueueStatus, QueueState | None], int | str | None]
+    attributes_fn: Callable[[ImmichJobsCoordinator, str], Mapping[str, Any]] | None = (
+        None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServerSensorDescription(SensorEntityDescription):
     """A value about the whole server."""
 
-    value_fn: Callable[[ImmichJobsData], int]
+    value_fn: Callable[[ImmichJobsData], int | datetime | None]
     attributes_fn: Callable[[ImmichJobsData], Mapping[str, Any]] | None = None
+
+
+def _held_by(
+    coordinator: ImmichJobsCoordinator, queue: str, code: Reason
+) -> str | None:
+    """Return the entity that holds a queue (its switch, or the limit), if one does."""
+    server = coordinator.server_id
+    if code is Reason.HELD_BY_SWITCH:
+        platform, unique_id = (
+            "switch",
+            f"{server}_{QUEUE_MARK}{queue}_{QUEUE_SWITCH.key}",
+        )
+    elif code in (Reason.LIMIT_ZERO, Reason.PAUSED_UNTIL):
+        platform, unique_id = "number", f"{server}_{MAX_RUNNING.key}"
+    else:
+        return None
+    registry = er.async_get(coordinator.hass)
+    return registry.async_get_entity_id(platform, DOMAIN, unique_id)
+
+
+def status_attributes(
+    coordinator: ImmichJobsCoordinator, queue: str
+) -> Mapping[str, Any]:
+    """Say why a queue is in its state, for the user (translated) and automations.
+
+    Every key is always there (None when it does not apply), so templates need no guards.
+    """
+    data = coordinator.data
+    why = data.reasons.get(queue)
+    if why is None:
+        # Not planned this cycle (a queue that left the managed set before a reload).
+        return dict.fromkeys(("reason", "slot", "slots", "held_by", "held_until")) | {
+            "waits_behind": [],
+            "run_now": queue in data.run_now,
+        }
+    until = data.paused_until if why.code is Reason.PAUSED_UNTIL else None
+    return {
+        "reason": str(why.code),
+        "slot": why.slot,
+        "slots": coordinator.max_running if why.slot else None,
+        "waits_behind": list(why.behind),
+        "held_by": _held_by(coordinator, queue, why.code),
+        "held_until": until.isoformat() if until else None,
+        "run_now": queue in data.run_now,
+    }
 
 
 QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
@@ -52,6 +105,7 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in QueueState],
         value_fn=lambda _, state: state.value if state else None,
+        attributes_fn=status_attributes,
     ),
     QueueSensorDescription(
         key="active",
@@ -89,6 +143,12 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: len(_running(data)),
         attributes_fn=lambda data: {"queues": _running(data)},
+    ),
+    ServerSensorDescription(
+        key="paused_until",
+        translation_key="paused_until",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.paused_until,
     ),
 )
 
@@ -130,6 +190,13 @@ class QueueSensor(ImmichJobsEntity, SensorEntity):
             data.queues[self.queue], data.states.get(self.queue)
         )
 
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Say why, where the sensor has something to say."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator, self.queue)
+
 
 class ServerSensor(ImmichJobsEntity, SensorEntity):
     """A value about the whole server."""
@@ -137,7 +204,7 @@ class ServerSensor(ImmichJobsEntity, SensorEntity):
     entity_description: ServerSensorDescription
 
     @property
-    def native_value(self) -> int:
+    def native_value(self) -> int | datetime | None:
         """The server's current value."""
         return self.entity_description.value_fn(self.coordinator.data)
 

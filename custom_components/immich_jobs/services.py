@@ -1,4 +1,4 @@
-"""Actions: start an Immich queue run, pause all processing, clear failed jobs, get a dashboard."""
+"""Actions: start a queue run, pause or resume processing, cancel run now, clear failed jobs."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .helpers import translated_error
 from .immich import ImmichError
 from .queues import queue_from_option, queue_option
 from .scheduler import managed_queues
+from .store import UserIntents
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -34,6 +35,8 @@ MODE_ALL = "all"
 
 SERVICE_START_QUEUE = "start_queue"
 SERVICE_PAUSE_PROCESSING = "pause_processing"
+SERVICE_RESUME_PROCESSING = "resume_processing"
+SERVICE_CANCEL_RUN_NOW = "cancel_run_now"
 SERVICE_CLEAR_FAILED = "clear_failed"
 SERVICE_GET_DASHBOARD = "get_dashboard"
 
@@ -47,6 +50,7 @@ START_SCHEMA = QUEUE_SCHEMA.extend(
     {vol.Optional(ATTR_MODE, default=MODE_MISSING): vol.In([MODE_MISSING, MODE_ALL])}
 )
 ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+CANCEL_SCHEMA = ENTRY_SCHEMA.extend({vol.Optional(ATTR_QUEUE): cv.string})
 PAUSE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -134,6 +138,32 @@ async def _async_pause_processing(call: ServiceCall) -> None:
         raise translated_error(err) from err
 
 
+async def _async_change(
+    coordinator: ImmichJobsCoordinator,
+    change: Callable[[UserIntents], None],
+    queue: str | None = None,
+) -> None:
+    """Apply a change of the user's intents now; say why if Immich refuses its commands."""
+    try:
+        await coordinator.async_change(change, queue)
+    except ImmichError as err:
+        raise translated_error(err) from err
+
+
+async def _async_resume_processing(call: ServiceCall) -> None:
+    """End a pause made by pause_processing now: the limit from before comes back."""
+    await _async_change(
+        _coordinator(call.hass, call), lambda intents: intents.end_pause()
+    )
+
+
+async def _async_cancel_run_now(call: ServiceCall) -> None:
+    """Hand a queue run now (or every one) back to the scheduler before it is empty."""
+    coordinator = _coordinator(call.hass, call)
+    queue = _queue(coordinator, call) if ATTR_QUEUE in call.data else None
+    await _async_change(coordinator, lambda intents: intents.cancel_run(queue), queue)
+
+
 async def _async_get_dashboard(call: ServiceCall) -> ServiceResponse:
     """Return the server's dashboard, built from the entity ids it has now (renamed ones too)."""
     coordinator = _coordinator(call.hass, call)
@@ -164,6 +194,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_PAUSE_PROCESSING, _async_pause_processing, PAUSE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESUME_PROCESSING, _async_resume_processing, ENTRY_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CANCEL_RUN_NOW, _async_cancel_run_now, CANCEL_SCHEMA
     )
     hass.services.async_register(
         DOMAIN,

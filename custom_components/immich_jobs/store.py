@@ -59,8 +59,9 @@ class UserIntents:
     held: set[str] = field(default_factory=set)
     run_now: set[str] = field(default_factory=set)
     max_running: int = DEFAULT_MAX_RUNNING
-    # pause_processing with a duration: the limit to put back, and when (wall time: the
-    # user's "for two hours" holds across a restart).
+    # pause_processing: the limit to put back (resume_processing gives it back) and, with a
+    # duration, when it comes back by itself (wall time: "for two hours" holds across a
+    # restart).
     restore_max_running: int | None = None
     hold_until: datetime | None = None
 
@@ -89,9 +90,10 @@ class UserIntents:
             held=_strings(data.get("held")),
             run_now=_strings(data.get("run_now")),
             max_running=DEFAULT_MAX_RUNNING if limit is None else limit,
-            # A timed pause is its limit and its end together, or nothing.
-            restore_max_running=restore if hold_until is not None else None,
-            hold_until=hold_until if restore is not None else None,
+            # A pause is the limit 0 and the limit to give back (a timed one has its end
+            # too), or nothing.
+            restore_max_running=restore if limit == 0 else None,
+            hold_until=hold_until if restore is not None and limit == 0 else None,
         )
 
     def hold(self, queue: str, held: bool) -> None:
@@ -107,6 +109,13 @@ class UserIntents:
         self.run_now.add(queue)
         self.held.discard(queue)
 
+    def cancel_run(self, queue: str | None) -> None:
+        """Hand a queue run now (None: every one) back to the scheduler."""
+        if queue is None:
+            self.run_now.clear()
+        else:
+            self.run_now.discard(queue)
+
     def schedule(self, enabled: bool) -> None:
         """Switch automatic scheduling (off: the plan resumes what we paused)."""
         self.scheduling = enabled
@@ -117,16 +126,17 @@ class UserIntents:
         self.restore_max_running = self.hold_until = None
 
     def pause(self, until: datetime | None) -> None:
-        """Hold all processing (limit 0); with an end, the limit comes back then."""
-        if until is None:
-            self.restore_max_running = None
-        elif self.restore_max_running is None:
+        """Hold all processing (limit 0); with an end, the limit comes back then.
+
+        The limit it replaced is kept either way, for resume_processing to give back.
+        """
+        if self.restore_max_running is None:
             self.restore_max_running = self.max_running
         self.hold_until = until
         self.max_running = 0
 
     def end_pause(self) -> None:
-        """Give back the limit a timed pause replaced."""
+        """Give back the limit a pause replaced (nothing changes without a pause)."""
         if self.restore_max_running is not None:
             self.max_running = self.restore_max_running
         self.restore_max_running = self.hold_until = None
@@ -141,6 +151,7 @@ class UserIntents:
             scheduling=self.scheduling,
             held=frozenset(self.held),
             run_now=frozenset(self.run_now),
+            timed_pause=self.max_running == 0 and self.hold_until is not None,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from custom_components.immich_jobs.gate import CommandGate
 from custom_components.immich_jobs.immich import QueueStatus
 from custom_components.immich_jobs.issues import RivalWatch
-from custom_components.immich_jobs.scheduler import Action, Command
+from custom_components.immich_jobs.scheduler import Action, Command, Reason
 
 VIDEO = "videoConversion"
 PAUSE = Command(VIDEO, Action.PAUSE, "test")
@@ -44,6 +44,22 @@ def test_after_an_outage_pauses_wait_a_minute_and_resumes_do_not() -> None:
     assert gate.wait(PAUSE) is None
     # A second good read is no new outage's end.
     assert gate.read_ok() is False
+
+
+def test_the_gate_names_what_holds_a_command_back_longest() -> None:
+    """The queue's status shows why its command waits: grace, back-off or permission."""
+    clock = Clock()
+    gate = CommandGate(clock, outage=True)
+    gate.read_ok()
+    assert gate.holding(PAUSE) is Reason.GRACE_PERIOD
+    assert gate.holding(RESUME) is None
+    gate.failed(VIDEO)  # 10 s of back-off, inside the 60 s of grace
+    assert gate.holding(PAUSE) is Reason.GRACE_PERIOD
+    assert gate.holding(RESUME) is Reason.RETRYING
+    gate.forbidden()  # 5 min: the longest wait now
+    assert gate.holding(PAUSE) is Reason.NO_PERMISSION
+    clock.now += 300
+    assert gate.holding(PAUSE) is None
 
 
 def test_a_start_that_may_be_a_boot_begins_like_an_outage() -> None:

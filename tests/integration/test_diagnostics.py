@@ -42,3 +42,40 @@ async def test_diagnostics(
     reasons = [c["reason"] for plan in diagnostics["plans"] for c in plan["commands"]]
     assert any("higher-priority" in reason for reason in reasons)
     assert diagnostics["recent_errors"][-1]["error"] == "invalid_response"
+
+
+async def test_diagnostics_keep_the_plans_that_changed_something(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Half an hour of idle polls after an import does not push the import's plans out."""
+    immich.model.enqueue("thumbnailGeneration", 30, duration=1)
+    immich.model.enqueue("videoConversion", 2, kind="video", duration=10)
+    await run_for(hass, freezer, immich, 120)
+    videos = immich.model.counts("videoConversion")
+    assert videos.waiting + videos.paused + videos.active == 0
+    coordinator = loaded_entry.runtime_data
+    kept = len(coordinator.plans)
+
+    # Idle: a look every 30 s, 60 of them, each commanding and changing nothing.
+    polls = immich.count("GET", "/api/queues")
+    await run_for(hass, freezer, immich, 1800, step=5)
+    assert immich.count("GET", "/api/queues") - polls >= 55
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
+    plans = diagnostics["plans"]
+    assert len(plans) == kept <= 20
+    paused = [c for plan in plans for c in plan["commands"] if c["action"] == "pause"]
+    assert {"queue": "videoConversion", "action": "pause"} in [
+        {"queue": c["queue"], "action": c["action"]} for c in paused
+    ]
+    # Each kept plan says why every managed queue was in its state.
+    first_pause = next(plan for plan in plans if plan["commands"])
+    assert first_pause["reasons"]["thumbnailGeneration"] == {
+        "code": "slot",
+        "slot": 1,
+        "behind": [],
+    }
+    assert diagnostics["reasons"]["videoConversion"]["code"] == "idle"

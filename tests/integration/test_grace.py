@@ -167,7 +167,7 @@ async def test_a_pause_held_back_is_not_ours_to_give_back(
     coordinator = config_entry.runtime_data
     assert any(
         command.queue == VIDEO and command.action == "pause"
-        for command in coordinator.plans[-1][1].commands
+        for command in coordinator.last_plan.commands
     )
     assert VIDEO not in paused_queues(immich)
     immich.model.pause(VIDEO)

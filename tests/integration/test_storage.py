@@ -185,6 +185,20 @@ def test_intents_read_back_what_was_written() -> None:
     assert UserIntents.from_dict(intents.as_dict()) == intents
 
 
+def test_an_untimed_pause_keeps_the_limit_to_give_back() -> None:
+    """Paused without a duration: the old limit is kept (resume_processing gives it back)."""
+    intents = UserIntents(max_running=3)
+    intents.pause(None)
+    read_back = UserIntents.from_dict(intents.as_dict())
+    assert read_back == intents
+    assert (read_back.max_running, read_back.restore_max_running) == (0, 3)
+    read_back.end_pause()
+    assert (read_back.max_running, read_back.restore_max_running) == (3, None)
+    # A limit to give back without the limit at 0 is no pause.
+    stray = UserIntents.from_dict({"max_running": 2, "restore_max_running": 4})
+    assert (stray.max_running, stray.restore_max_running) == (2, None)
+
+
 async def _pause_for_five_minutes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.services.async_call(
         DOMAIN,

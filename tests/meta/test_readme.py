@@ -45,6 +45,15 @@ def test_status_states_documented() -> None:
         assert f"**{label}**" in README, f"status {label!r} is missing from README.md"
 
 
+def test_status_reasons_documented() -> None:
+    """Each reason of the status sensor appears by its code and its words, and each attribute."""
+    attributes = EN["entity"]["sensor"]["status"]["state_attributes"]
+    for code, words in attributes["reason"]["state"].items():
+        assert f"| `{code}` | *{words}* |" in README, f"reason {code} is missing"
+    for attribute in attributes:
+        assert f"`{attribute}`" in README, f"attribute {attribute} is missing"
+
+
 def test_event_types_documented() -> None:
     """Each event type appears by its id and its translated name, and an automation uses it."""
     event_types = EN["entity"]["event"]["events"]["state_attributes"]["event_type"]

@@ -302,3 +302,18 @@ def test_ownership_tracks_our_pauses(snapshot, policy, intents, memory) -> None:
 
 def _fields(policy: Policy) -> dict[str, object]:
     return {name: getattr(policy, name) for name in Policy.__dataclass_fields__}
+
+
+@SETTINGS
+@given(snapshots(), policies(), intents_st, memories())
+def test_every_managed_queue_says_why(snapshot, policy, intents, memory) -> None:
+    """Each managed queue has a reason; slot numbers are distinct, 1 to N, on resumed queues."""
+    result = plan(snapshot, policy, intents, memory, NOW)
+    after = _after(snapshot, result)
+    assert set(result.reasons) == set(managed_queues(snapshot, policy))
+    slots = [why.slot for why in result.reasons.values() if why.slot is not None]
+    assert len(slots) == len(set(slots))
+    assert all(1 <= slot <= policy.max_running for slot in slots)
+    for name, why in result.reasons.items():
+        if why.slot is not None:
+            assert not after[name].is_paused, name

@@ -1,0 +1,349 @@
+"""Why is this queue waiting? The status sensor's attributes, as a user and an automation read them.
+
+Each test drives the real Home Assistant and the simulated Immich, and reads the attributes a
+dashboard shows and a template uses: `reason` (translated by the frontend), `slot` of `slots`,
+`waits_behind` (Immich's queue names), `held_by` (the entity that holds it), `held_until` and
+`run_now`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.immich_jobs.const import DOMAIN
+from custom_components.immich_jobs.scheduler import Reason
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.translation import async_get_translations
+from simulator.faults import Fault, another_controller
+from simulator.server import SimulatedImmich
+
+from .helpers import call_switch, paused_queues, run_for, setup_one_slot
+
+VIDEO = "videoConversion"
+THUMBNAILS = "thumbnailGeneration"
+PREFIX = "sensor.immich_127_0_0_1"
+VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion_allowed"
+VIDEO_RUN_NOW = "button.immich_127_0_0_1_video_conversion_run_now"
+LIMIT = "number.immich_127_0_0_1_max_concurrent_queues"
+PAUSED_UNTIL = "sensor.immich_127_0_0_1_processing_paused_until"
+
+
+def _status(hass: HomeAssistant, queue: str) -> tuple[str, dict[str, Any]]:
+    state = hass.states.get(f"{PREFIX}_{queue}_status")
+    assert state is not None, queue
+    return state.state, dict(state.attributes)
+
+
+def _why(hass: HomeAssistant, queue: str) -> dict[str, Any]:
+    """Return the status's own attributes, not Home Assistant's (name, device class, options)."""
+    _, attributes = _status(hass, queue)
+    keys = (
+        "reason",
+        "slot",
+        "slots",
+        "waits_behind",
+        "held_by",
+        "held_until",
+        "run_now",
+    )
+    return {key: attributes[key] for key in keys}
+
+
+def _work(immich: SimulatedImmich) -> None:
+    """Thumbnails (more important) and videos, both with a backlog: one slot for two."""
+    immich.model.enqueue(THUMBNAILS, 30, duration=10)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+
+
+async def _call(hass: HomeAssistant, service: str, **data: object) -> None:
+    await hass.services.async_call(DOMAIN, service, data, blocking=True)
+
+
+async def _press(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        "button", "press", {"entity_id": entity_id}, blocking=True
+    )
+
+
+async def _set_limit(hass: HomeAssistant, value: int) -> None:
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": LIMIT, "value": value}, blocking=True
+    )
+
+
+NOTHING = {
+    "slot": None,
+    "slots": None,
+    "waits_behind": [],
+    "held_by": None,
+    "held_until": None,
+    "run_now": False,
+}
+
+
+async def test_the_slot_holder_and_the_queue_waiting_behind_it(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """One slot: thumbnails hold slot 1 of 1, the videos wait behind them, the switch holds."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+
+    assert _status(hass, "thumbnail_generation")[0] == "running"
+    assert _why(hass, "thumbnail_generation") == NOTHING | {
+        "reason": "slot",
+        "slot": 1,
+        "slots": 1,
+    }
+    # Paused, its first transcode still running.
+    assert _status(hass, "video_conversion")[0] == "draining"
+    assert _why(hass, "video_conversion") == NOTHING | {
+        "reason": "waits_for_slot",
+        "waits_behind": [THUMBNAILS],
+    }
+    assert _why(hass, "smart_search") == NOTHING | {"reason": "no_work"}
+
+    await call_switch(hass, "turn_off", VIDEO_SWITCH)
+    assert _status(hass, "video_conversion")[0] == "held"
+    assert _why(hass, "video_conversion") == NOTHING | {
+        "reason": "held_by_switch",
+        "held_by": VIDEO_SWITCH,
+    }
+
+
+async def test_run_now_shows_and_can_be_cancelled(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Run now takes the slot and says so; cancel_run_now hands the queue back at once."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _press(hass, VIDEO_RUN_NOW)
+
+    assert _status(hass, "video_conversion")[0] == "running"
+    assert _why(hass, "video_conversion") == NOTHING | {
+        "reason": "run_now",
+        "slot": 1,
+        "slots": 1,
+        "run_now": True,
+    }
+    assert _why(hass, "thumbnail_generation") == NOTHING | {
+        "reason": "run_now_of_other",
+        "waits_behind": [VIDEO],
+    }
+    await run_for(hass, freezer, immich, 12)
+    assert _why(hass, "video_conversion")["run_now"] is True
+
+    await _call(
+        hass,
+        "cancel_run_now",
+        config_entry_id=config_entry.entry_id,
+        queue="video_conversion",
+    )
+    assert VIDEO in paused_queues(immich)
+    assert _why(hass, "video_conversion")["reason"] == "waits_for_slot"
+    assert _why(hass, "video_conversion")["run_now"] is False
+    # The thumbnails have the slot back once the transcode under way has finished.
+    assert _why(hass, "thumbnail_generation") == NOTHING | {
+        "reason": "waits_for_draining",
+        "waits_behind": [VIDEO],
+    }
+    assert config_entry.runtime_data.intents.run_now == set()
+
+
+async def test_cancel_run_now_of_every_queue_and_of_none(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """Without a queue every run-now queue is cancelled; with none run now, nothing changes."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
+    assert _why(hass, "thumbnail_generation")["reason"] == "slot"
+
+    await _press(hass, VIDEO_RUN_NOW)
+    await _press(hass, "button.immich_127_0_0_1_smart_search_run_now")
+    await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
+    assert config_entry.runtime_data.intents.run_now == set()
+    assert _why(hass, "video_conversion")["run_now"] is False
+    assert VIDEO in paused_queues(immich)
+
+
+async def test_cancel_run_now_of_an_unknown_queue_is_refused(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """A queue the server does not have is named in a translated error; nothing changes."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _press(hass, VIDEO_RUN_NOW)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            "cancel_run_now",
+            config_entry_id=config_entry.entry_id,
+            queue="thumbnails",
+        )
+    assert err.value.translation_key == "unknown_queue"
+    assert config_entry.runtime_data.intents.run_now == {VIDEO}
+
+
+async def test_a_queue_run_now_runs_while_the_limit_is_zero(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """With the limit at 0 everything is held by the limit, except the queue run now."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _set_limit(hass, 0)
+    await _press(hass, VIDEO_RUN_NOW)
+
+    assert VIDEO not in paused_queues(immich)
+    assert _status(hass, "video_conversion")[0] == "running"
+    assert _why(hass, "video_conversion") == NOTHING | {
+        "reason": "run_now",
+        "run_now": True,
+    }
+    assert _why(hass, "thumbnail_generation") == NOTHING | {
+        "reason": "limit_zero",
+        "held_by": LIMIT,
+    }
+
+
+async def test_a_timed_pause_shows_its_end_and_resume_gives_the_limit_back(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Paused until 12:30: the sensor and every status say so; resume_processing ends it."""
+    freezer.move_to("2026-12-01T12:00:00+00:00")
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _set_limit(hass, 2)
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
+
+    await _call(
+        hass,
+        "pause_processing",
+        config_entry_id=config_entry.entry_id,
+        duration={"minutes": 30},
+    )
+    assert hass.states.get(PAUSED_UNTIL).state == "2026-12-01T12:30:00+00:00"
+    assert hass.states.get(LIMIT).state == "0"
+    assert _why(hass, "thumbnail_generation") == NOTHING | {
+        "reason": "paused_until",
+        "held_by": LIMIT,
+        "held_until": "2026-12-01T12:30:00+00:00",
+    }
+    await run_for(hass, freezer, immich, 60)
+    assert {THUMBNAILS, VIDEO} <= paused_queues(immich)
+
+    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
+    assert hass.states.get(LIMIT).state == "2"
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
+    assert _why(hass, "thumbnail_generation")["reason"] == "slot"
+    assert not {THUMBNAILS, VIDEO} & paused_queues(immich)
+
+    # Nothing to resume: the limit stays as it is.
+    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
+    assert hass.states.get(LIMIT).state == "2"
+
+
+async def test_resume_ends_an_untimed_pause_too(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A pause without a duration has no end to show, and resume still gives the limit back."""
+    _work(immich)
+    await setup_one_slot(hass, config_entry)
+    await _set_limit(hass, 3)
+    await _call(hass, "pause_processing", config_entry_id=config_entry.entry_id)
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
+    assert _why(hass, "video_conversion")["reason"] == "limit_zero"
+
+    # Across a restart of the entry, the limit to give back is kept.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
+    assert hass.states.get(LIMIT).state == "3"
+
+
+async def test_a_pause_held_back_by_the_grace_period_shows_the_queue_running(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Immich has just come back: the videos' pause waits, and their status says why."""
+    await setup_one_slot(hass, config_entry)
+    immich.restart(downtime=45)
+    await run_for(hass, freezer, immich, 60)
+    assert config_entry.runtime_data.gate.in_grace
+    immich.model.enqueue(VIDEO, 10, kind="video", duration=20)
+    immich.model.enqueue(THUMBNAILS, 100, duration=5)
+    await run_for(hass, freezer, immich, 20)
+
+    assert VIDEO not in paused_queues(immich)
+    assert _status(hass, "video_conversion")[0] == "running"
+    assert _why(hass, "video_conversion") == NOTHING | {
+        "reason": "grace_period",
+        "waits_behind": [THUMBNAILS],
+    }
+    await run_for(hass, freezer, immich, 60)
+    assert VIDEO in paused_queues(immich)
+    assert _why(hass, "video_conversion")["reason"] == "waits_for_slot"
+
+
+async def test_a_failed_command_shows_what_immich_has_and_that_it_is_retried(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """Immich fails the videos' pause: they run on, and their status says so."""
+    _work(immich)
+    immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
+    await setup_one_slot(hass, config_entry)
+
+    assert VIDEO not in paused_queues(immich)
+    assert _status(hass, "video_conversion")[0] == "running"
+    assert _why(hass, "video_conversion")["reason"] == "retrying"
+
+
+async def test_a_contested_queue_has_a_real_state_and_says_why(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Another controller keeps resuming the videos: left alone, shown running, not unknown."""
+    immich.model.enqueue(THUMBNAILS, 200, duration=5)
+    immich.model.enqueue(VIDEO, 20, kind="video", duration=20)
+    await setup_one_slot(hass, config_entry)
+    another_controller(
+        immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
+        until=immich.model.now + 600,
+    )  # fmt: skip
+    await run_for(hass, freezer, immich, 120)
+    assert VIDEO in config_entry.runtime_data.contested
+
+    assert _status(hass, "video_conversion")[0] == "running"
+    assert _why(hass, "video_conversion") == NOTHING | {"reason": "held_by_rival"}
+
+
+async def test_every_reason_reads_in_words(hass: HomeAssistant) -> None:
+    """The frontend translates the reason attribute: each code has its words in English."""
+    translations = await async_get_translations(hass, "en", "entity", {DOMAIN})
+    key = f"component.{DOMAIN}.entity.sensor.status.state_attributes.reason.state"
+    words = {code: translations.get(f"{key}.{code}") for code in Reason}
+    assert all(words.values()), words
+    assert words[Reason.WAITS_FOR_SLOT] == "Waits: more important queues hold the slots"
+    assert (
+        translations[
+            f"component.{DOMAIN}.entity.sensor.status.state_attributes.waits_behind.name"
+        ]
+        == "Waits behind"
+    )
