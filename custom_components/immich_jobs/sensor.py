@@ -70,26 +70,27 @@ def status_attributes(
 ) -> Mapping[str, Any]:
     """Say why a queue is in its state, for the user (translated) and automations.
 
-    Every key is always there (None when it does not apply), so templates need no guards.
+    Only what applies is there (`reason` and `run_now` always): the Attributes panel shows no
+    row of "Unknown"s, and `state_attr()` gives None for a missing one anyway.
     """
     data = coordinator.data
     why = data.reasons.get(queue)
     if why is None:
         # Not planned this cycle (a queue that left the managed set before a reload).
-        return dict.fromkeys(("reason", "slot", "slots", "held_by", "held_until")) | {
-            "waits_behind": [],
-            "run_now": queue in data.run_now,
-        }
+        return {"reason": None, "run_now": queue in data.run_now}
     until = data.paused_until if why.code is Reason.PAUSED_UNTIL else None
-    return {
-        "reason": str(why.code),
+    applies = {
         "slot": why.slot,
         "slots": coordinator.max_running if why.slot else None,
-        "waits_behind": list(why.behind),
+        "waits_behind": list(why.behind) or None,
         "held_by": _held_by(coordinator, queue, why.code),
         "held_until": until.isoformat() if until else None,
-        "run_now": queue in data.run_now,
     }
+    return (
+        {"reason": str(why.code)}
+        | {key: value for key, value in applies.items() if value is not None}
+        | {"run_now": queue in data.run_now}
+    )
 
 
 QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (

@@ -51,7 +51,10 @@ def _why(hass: HomeAssistant, queue: str) -> dict[str, Any]:
         "held_until",
         "run_now",
     )
-    return {key: attributes[key] for key in keys}
+    assert None not in (attributes.get(key, "absent") for key in keys[1:]), (
+        "what does not apply is left out, not shown as Unknown"
+    )
+    return {key: attributes.get(key) for key in keys}
 
 
 def _work(immich: SimulatedImmich) -> None:
@@ -79,7 +82,7 @@ async def _set_limit(hass: HomeAssistant, value: int) -> None:
 NOTHING = {
     "slot": None,
     "slots": None,
-    "waits_behind": [],
+    "waits_behind": None,
     "held_by": None,
     "held_until": None,
     "run_now": False,
