@@ -46,6 +46,7 @@ from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .scheduler import Memory, Plan, Policy, QueueState, plan as make_plan
 from .store import IntentStore, PauseTimer, UserIntents
+from .time_left import TimeLeft, time_left
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
@@ -61,6 +62,7 @@ class ImmichJobsData:
 
     queues: Snapshot
     states: Mapping[str, QueueState]
+    time_left: TimeLeft
 
 
 def policy_from_options(
@@ -235,7 +237,19 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
-        return ImmichJobsData(queues=result.snapshot, states=plan.states)
+        return ImmichJobsData(
+            queues=result.snapshot,
+            states=plan.states,
+            time_left=time_left(
+                result.snapshot,
+                policy=self.policy(result.snapshot),
+                intents=self.intents.for_scheduler(),
+                observed=self.memory,
+                states=plan.states,
+                express=plan.express,
+                now=now,
+            ),
+        )
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)

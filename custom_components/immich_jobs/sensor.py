@@ -12,13 +12,12 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsData
 from .entity import ImmichJobsEntity
-from .immich import QueueStatus
 from .scheduler import QueueState, managed_queues
 
 PARALLEL_UPDATES = 0
@@ -28,14 +27,14 @@ PARALLEL_UPDATES = 0
 class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""
 
-    value_fn: Callable[[QueueStatus, QueueState | None], int | str | None]
+    value_fn: Callable[[ImmichJobsData, str], int | str | None]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServerSensorDescription(SensorEntityDescription):
     """A value about the whole server."""
 
-    value_fn: Callable[[ImmichJobsData], int]
+    value_fn: Callable[[ImmichJobsData], int | None]
     attributes_fn: Callable[[ImmichJobsData], Mapping[str, Any]] | None = None
 
 
@@ -44,14 +43,14 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         key="pending",
         translation_key="pending",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda queue, _: queue.pending,
+        value_fn=lambda data, queue: data.queues[queue].pending,
     ),
     QueueSensorDescription(
         key="status",
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in QueueState],
-        value_fn=lambda _, state: state.value if state else None,
+        value_fn=lambda data, queue: _status(data.states.get(queue)),
     ),
     QueueSensorDescription(
         key="active",
@@ -59,7 +58,7 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda queue, _: queue.active,
+        value_fn=lambda data, queue: data.queues[queue].active,
     ),
     QueueSensorDescription(
         key="failed",
@@ -67,9 +66,27 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda queue, _: queue.failed,
+        value_fn=lambda data, queue: data.queues[queue].failed,
+    ),
+    QueueSensorDescription(
+        key="time_left",
+        translation_key="time_left",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data, queue: _seconds(data.time_left.queues.get(queue)),
     ),
 )
+
+
+def _status(state: QueueState | None) -> str | None:
+    return state.value if state else None
+
+
+def _seconds(value: float | None) -> int | None:
+    """Whole seconds of an estimate; None (unknown) stays unknown."""
+    return None if value is None else round(value)
 
 
 def _running(data: ImmichJobsData) -> list[str]:
@@ -89,6 +106,15 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: len(_running(data)),
         attributes_fn=lambda data: {"queues": _running(data)},
+    ),
+    ServerSensorDescription(
+        key="time_until_idle",
+        translation_key="time_until_idle",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data: _seconds(data.time_left.until_idle),
     ),
 )
 
@@ -125,10 +151,7 @@ class QueueSensor(ImmichJobsEntity, SensorEntity):
     @property
     def native_value(self) -> int | str | None:
         """The queue's current value."""
-        data = self.coordinator.data
-        return self.entity_description.value_fn(
-            data.queues[self.queue], data.states.get(self.queue)
-        )
+        return self.entity_description.value_fn(self.coordinator.data, self.queue)
 
 
 class ServerSensor(ImmichJobsEntity, SensorEntity):
@@ -137,7 +160,7 @@ class ServerSensor(ImmichJobsEntity, SensorEntity):
     entity_description: ServerSensorDescription
 
     @property
-    def native_value(self) -> int:
+    def native_value(self) -> int | None:
         """The server's current value."""
         return self.entity_description.value_fn(self.coordinator.data)
 
