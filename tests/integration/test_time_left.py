@@ -75,8 +75,9 @@ async def test_unknown_until_a_job_is_seen_finishing(
 ) -> None:
     """12 videos of 10 s, one at a time: no guess at first, then what the reads showed.
 
-    The reads at 2 s and 12 s see one video done in those 10 s: 10 s per video. 11 are
-    left, the running one counted from that read: 110 s, against 108 s in truth.
+    The reads at 2 s and 12 s see one video done in those 10 s: 10 s per video (blended half
+    and half with the prior, also 10 s). 11 are left, the running one counted from that
+    read: 110 s, against 108 s in truth.
     """
     immich.model.enqueue(VIDEO, 12, kind="video", duration=10)
     await setup_one_slot(hass, config_entry)
