@@ -75,9 +75,10 @@ async def test_unknown_until_a_job_is_seen_finishing(
 ) -> None:
     """12 videos of 10 s, one at a time: no guess at first, then what the reads showed.
 
-    The reads at 2 s and 12 s see one video done in those 10 s: 10 s per video (blended half
-    and half with the prior, also 10 s). 11 are left, the running one counted from that
-    read: 110 s, against 108 s in truth.
+    The reads about 10 s apart (the poll interval) see one video done: about 10 s per video
+    (blended half and half with the prior, also 10 s). 11 are left, the running one counted
+    from that read: 110 s, against 108 s in truth. The reads' exact moments move with Home
+    Assistant's timers, so the learned time by up to a tenth: 110 s give or take 11 s.
     """
     immich.model.enqueue(VIDEO, 12, kind="video", duration=10)
     await setup_one_slot(hass, config_entry)
@@ -86,8 +87,10 @@ async def test_unknown_until_a_job_is_seen_finishing(
     assert _seconds(hass, "thumbnail_generation_time_left") == 0
 
     await run_for(hass, freezer, immich, 12)
-    assert _seconds(hass, "video_conversion_time_left") == 110
-    assert _seconds(hass, "time_until_idle") == 110
+    left = _seconds(hass, "video_conversion_time_left")
+    assert isinstance(left, int)
+    assert 99 <= left <= 121
+    assert _seconds(hass, "time_until_idle") == left
 
     await run_for(hass, freezer, immich, 120)
     assert immich.model.counts(VIDEO).active == 0
