@@ -13,6 +13,7 @@ from custom_components.immich_jobs.scheduler import (
     Action,
     Intents,
     Memory,
+    Plan,
     Policy,
     plan,
 )
@@ -99,11 +100,13 @@ class Ours:
         self.policy = policy
         self.intents = Intents()
         self.memory = Memory()
+        self.last: Plan | None = None  # the last plan, for measures that look inside
 
     def poll(self, snapshot: Snapshot, now: float) -> Decision:
         """Plan from one read, keep the memory, hand back the plan's commands."""
         result = plan(snapshot, self.policy, self.intents, self.memory, now)
         self.memory = result.memory
+        self.last = result
         return Decision(
             tuple((command.queue, command.action) for command in result.commands),
             result.next_check,

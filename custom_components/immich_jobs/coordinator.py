@@ -54,6 +54,7 @@ from .scheduler import (
     plan as make_plan,
 )
 from .store import IntentStore, PauseTimer, UserIntents
+from .time_left import TimeLeft, time_left
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
@@ -72,6 +73,7 @@ class ImmichJobsData:
     run_now: frozenset[str]
     # When a timed pause (pause_processing with a duration) ends.
     paused_until: datetime | None
+    time_left: TimeLeft
 
 
 def policy_from_options(
@@ -256,6 +258,15 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             reasons=plan.reasons,
             run_now=frozenset(self.intents.run_now),
             paused_until=self.intents.hold_until,
+            time_left=time_left(
+                result.snapshot,
+                policy=self.policy(result.snapshot),
+                intents=self.intents.for_scheduler(),
+                observed=self.memory,
+                states=plan.states,
+                express=plan.express,
+                now=now,
+            ),
         )
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:

@@ -13,7 +13,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -21,7 +21,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
 from .entity import QUEUE_MARK, ImmichJobsEntity
-from .immich import QueueStatus
 from .number import MAX_RUNNING
 from .scheduler import QueueState, Reason, managed_queues
 from .switch import QUEUE_SWITCH
@@ -33,7 +32,7 @@ PARALLEL_UPDATES = 0
 class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""
 
-    value_fn: Callable[[QueueStatus, QueueState | None], int | str | None]
+    value_fn: Callable[[ImmichJobsData, str], int | str | None]
     attributes_fn: Callable[[ImmichJobsCoordinator, str], Mapping[str, Any]] | None = (
         None
     )
@@ -98,14 +97,14 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         key="pending",
         translation_key="pending",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda queue, _: queue.pending,
+        value_fn=lambda data, queue: data.queues[queue].pending,
     ),
     QueueSensorDescription(
         key="status",
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in QueueState],
-        value_fn=lambda _, state: state.value if state else None,
+        value_fn=lambda data, queue: _status(data.states.get(queue)),
         attributes_fn=status_attributes,
     ),
     QueueSensorDescription(
@@ -114,7 +113,7 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda queue, _: queue.active,
+        value_fn=lambda data, queue: data.queues[queue].active,
     ),
     QueueSensorDescription(
         key="failed",
@@ -122,9 +121,27 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda queue, _: queue.failed,
+        value_fn=lambda data, queue: data.queues[queue].failed,
+    ),
+    QueueSensorDescription(
+        key="time_left",
+        translation_key="time_left",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data, queue: _seconds(data.time_left.queues.get(queue)),
     ),
 )
+
+
+def _status(state: QueueState | None) -> str | None:
+    return state.value if state else None
+
+
+def _seconds(value: float | None) -> int | None:
+    """Whole seconds of an estimate; None (unknown) stays unknown."""
+    return None if value is None else round(value)
 
 
 def _running(data: ImmichJobsData) -> list[str]:
@@ -150,6 +167,15 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         translation_key="paused_until",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: data.paused_until,
+    ),
+    ServerSensorDescription(
+        key="time_until_idle",
+        translation_key="time_until_idle",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data: _seconds(data.time_left.until_idle),
     ),
 )
 
@@ -186,10 +212,7 @@ class QueueSensor(ImmichJobsEntity, SensorEntity):
     @property
     def native_value(self) -> int | str | None:
         """The queue's current value."""
-        data = self.coordinator.data
-        return self.entity_description.value_fn(
-            data.queues[self.queue], data.states.get(self.queue)
-        )
+        return self.entity_description.value_fn(self.coordinator.data, self.queue)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:

@@ -1,0 +1,105 @@
+"""How long until the work is done: each queue's time left and the server's time until idle.
+
+Pure, like the scheduler. Each queue's own work is its jobs times the learned seconds per job
+(`durations.py`: queue time per job, so a queue's concurrency is in it), less what its running
+job has done. The queues then take the scheduler's slots the way it gives them: run now first,
+the express lane beside the slots, the others in priority order (under *finish first*, the
+running ones before the rest), each in the first slot to come free. A queue waiting behind
+others waits for them too. New uploads, and the work a job hands on to the next queue, are not
+foreseen: it is the time for the work Immich shows now (bench/README.md states the error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .const import POLICY_FINISH_FIRST
+from .durations import Observed, job_left, work
+from .immich import QueueStatus, Snapshot
+from .scheduler import Intents, Policy, QueueState, managed_queues
+
+# A queue in these states does not finish: it is held until someone lets it run.
+HELD_STATES = frozenset({QueueState.HELD, QueueState.HELD_IN_IMMICH})
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLeft:
+    """Seconds until each managed queue and the whole server are done; None when unknown."""
+
+    queues: Mapping[str, float | None] = field(default_factory=dict)
+    # Until every managed queue that is not held has no work.
+    until_idle: float | None = 0.0
+
+
+def own_seconds(status: QueueStatus, observed: Observed, now: float) -> float | None:
+    """Return the seconds a queue's own work takes once it runs; None before any was learned."""
+    if not status.has_work:
+        return 0.0
+    seconds = observed.job_seconds.get(status.name)
+    if seconds is None:
+        return None
+    if not status.busy:
+        return work(status) * seconds
+    return (work(status) - 1) * seconds + job_left(status, observed, now)
+
+
+def time_left(
+    snapshot: Snapshot,
+    *,
+    policy: Policy,
+    intents: Intents,
+    observed: Observed,
+    states: Mapping[str, QueueState],
+    express: frozenset[str],
+    now: float,
+) -> TimeLeft:
+    """Estimate when each managed queue's backlog is done, in the scheduler's order."""
+    managed = managed_queues(snapshot, policy)
+    own = {name: own_seconds(snapshot[name], observed, now) for name in managed}
+    held = {name for name in managed if states.get(name) in HELD_STATES}
+    left: dict[str, float | None] = {
+        name: None if own[name] != 0.0 else 0.0 for name in held
+    }
+    run_now = [name for name in managed if name in intents.run_now and name not in held]
+    beside = [
+        name
+        for name in managed
+        if name not in held
+        and (name in express or name in run_now or not intents.scheduling)
+    ]
+    # Run now, the express lane, and everything when scheduling is off run at once.
+    left |= {name: own[name] for name in beside}
+    # Run now goes beyond the limit when it must: a slot is free once fewer run now than N.
+    limit = max(0, policy.max_running)
+    ends = sorted((own[name] for name in run_now), key=_unknown_last)
+    taken = min(limit, len(ends))
+    slots: list[float | None] = [0.0 for _ in range(limit - taken)]
+    slots += ends[len(ends) - taken :]
+    waiting = [name for name in managed if name not in held and name not in beside]
+    if policy.kind == POLICY_FINISH_FIRST:
+        # A running queue keeps its slot until it is empty: it goes before the waiting ones.
+        waiting.sort(key=lambda name: snapshot[name].is_paused)
+    for name in waiting:
+        if own[name] == 0.0:
+            left[name] = 0.0
+            continue
+        if not slots:
+            left[name] = None  # the limit is 0: nothing runs
+            continue
+        # The first slot to come free; behind an unknown, the start is unknown too.
+        slot = min(range(len(slots)), key=lambda i: _unknown_last(slots[i]))
+        start, seconds = slots[slot], own[name]
+        end = None if start is None or seconds is None else start + seconds
+        slots[slot] = left[name] = end
+    counted = [left[name] for name in managed if name not in held]
+    return TimeLeft(
+        queues={name: left[name] for name in managed},
+        until_idle=None
+        if any(value is None for value in counted)
+        else max((value for value in counted if value is not None), default=0.0),
+    )
+
+
+def _unknown_last(value: float | None) -> tuple[bool, float]:
+    return (value is None, value or 0.0)

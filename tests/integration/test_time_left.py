@@ -1,0 +1,137 @@
+"""Time left and time until idle, as Home Assistant shows them, against the simulated Immich.
+
+The sensors' states are in minutes (the suggested unit); the tests read them back in seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.immich_jobs.const import DOMAIN
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from simulator.server import SimulatedImmich
+
+from .helpers import call_switch, run_for, setup_one_slot
+
+THUMBNAILS = "thumbnailGeneration"  # ranks above the videos in the default order
+VIDEO = "videoConversion"
+PREFIX = "sensor.immich_127_0_0_1"
+SWITCH = "switch.immich_127_0_0_1"
+
+
+def _seconds(hass: HomeAssistant, entity: str) -> int | str:
+    """Return a duration sensor's state in whole seconds, or its state if not a number."""
+    state = hass.states.get(f"{PREFIX}_{entity}")
+    assert state is not None, entity
+    assert state.attributes["unit_of_measurement"] == "min"
+    if state.state == STATE_UNKNOWN:
+        return state.state
+    return round(float(state.state) * 60)
+
+
+def _learned(
+    hass_storage: dict[str, Any], entry: MockConfigEntry, seconds: dict[str, float]
+) -> None:
+    """Store job times learned by an earlier run, as the integration keeps them."""
+    key = f"{DOMAIN}.{entry.entry_id}"
+    hass_storage[key] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": key,
+        "data": {"owned": [], "took_over": False, "job_seconds": seconds},
+    }
+
+
+async def test_a_queue_waits_for_the_queue_ahead(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """One slot, learned 5 s per thumbnail, 20 s per video.
+
+    12 thumbnails: 60 s. 3 videos wait for them: 60 s + 60 s. The server: 120 s.
+    """
+    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0, VIDEO: 20.0})
+    immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    immich.model.pause(VIDEO)
+    await setup_one_slot(hass, config_entry)
+    assert _seconds(hass, "thumbnail_generation_time_left") == 60
+    assert _seconds(hass, "video_conversion_time_left") == 120
+    assert _seconds(hass, "time_until_idle") == 120
+    assert _seconds(hass, "ocr_time_left") == 0
+
+
+async def test_unknown_until_a_job_is_seen_finishing(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """12 videos of 10 s, one at a time: no guess at first, then what the reads showed.
+
+    The reads about 10 s apart (the poll interval) see one video done: about 10 s per video
+    (blended half and half with the prior, also 10 s). 11 are left, the running one counted
+    from that read: 110 s, against 108 s in truth. The reads' exact moments move with Home
+    Assistant's timers, so the learned time by up to a tenth: 110 s give or take 11 s.
+    """
+    immich.model.enqueue(VIDEO, 12, kind="video", duration=10)
+    await setup_one_slot(hass, config_entry)
+    assert _seconds(hass, "video_conversion_time_left") == STATE_UNKNOWN
+    assert _seconds(hass, "time_until_idle") == STATE_UNKNOWN
+    assert _seconds(hass, "thumbnail_generation_time_left") == 0
+
+    await run_for(hass, freezer, immich, 12)
+    left = _seconds(hass, "video_conversion_time_left")
+    assert isinstance(left, int)
+    assert 99 <= left <= 121
+    assert _seconds(hass, "time_until_idle") == left
+
+    await run_for(hass, freezer, immich, 120)
+    assert immich.model.counts(VIDEO).active == 0
+    assert _seconds(hass, "video_conversion_time_left") == 0
+    assert _seconds(hass, "time_until_idle") == 0
+
+
+async def test_a_held_queue_has_no_time_left_and_idle_leaves_it_out(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The thumbnails' switch is off: they never finish; the videos no longer wait (60 s)."""
+    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0, VIDEO: 20.0})
+    immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    immich.model.pause(VIDEO)
+    await setup_one_slot(hass, config_entry)
+    await call_switch(hass, "turn_off", f"{SWITCH}_thumbnail_generation_allowed")
+    assert _seconds(hass, "thumbnail_generation_time_left") == STATE_UNKNOWN
+    assert _seconds(hass, "video_conversion_time_left") == 60
+    assert _seconds(hass, "time_until_idle") == 60
+
+
+async def test_pause_processing_leaves_the_time_unknown(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Max concurrent queues 0: nothing runs, so nothing has a time left but the idle queues."""
+    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0})
+    immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    await setup_one_slot(hass, config_entry)
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.immich_127_0_0_1_max_concurrent_queues", "value": 0},
+        blocking=True,
+    )
+    assert _seconds(hass, "thumbnail_generation_time_left") == STATE_UNKNOWN
+    assert _seconds(hass, "time_until_idle") == STATE_UNKNOWN
+    assert _seconds(hass, "video_conversion_time_left") == 0
