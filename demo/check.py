@@ -61,6 +61,12 @@ async def check_entities(
     def integer(value: str) -> bool:
         return value.isdigit()
 
+    def number(value: str) -> bool:
+        try:
+            return float(value) >= 0
+        except ValueError:
+            return False
+
     rules: dict[str, Callable[[str], bool]] = {
         "pending": integer,
         "status": STATUSES.__contains__,
@@ -70,6 +76,11 @@ async def check_entities(
         "max_running": lambda value: value == "1",
         "total_pending": integer,
         "running_queues": integer,
+        # Estimates: unknown until a job was seen finishing; a duration in minutes after.
+        "time_left": lambda value: value == "unknown" or number(value),
+        "time_until_idle": lambda value: value == "unknown" or number(value),
+        # No timed pause at start.
+        "paused_until": {"unknown"}.__contains__,
         # No event yet at start, or the first one (a timestamp).
         "events": lambda value: value not in ("unavailable", ""),
     }

@@ -15,13 +15,31 @@ from .queues import queue_display_name
 
 # Unique ids of queue entities end in "_queue_<queueName>_<key>" (entity.py).
 _QUEUE_UNIQUE_ID = re.compile(r"_queue_(?P<queue>[^_]+)_(?P<key>[a-z_]+)$")
-SERVER_KEYS = ("scheduling", "max_running", "total_pending", "running_queues", "events")
-QUEUE_KEYS = ("pending", "status", "allowed", "run_now", "active", "failed")
+SERVER_KEYS = (
+    "scheduling",
+    "max_running",
+    "paused_until",
+    "total_pending",
+    "running_queues",
+    "time_until_idle",
+    "events",
+)
+QUEUE_KEYS = (
+    "pending",
+    "status",
+    "time_left",
+    "allowed",
+    "run_now",
+    "active",
+    "failed",
+)
 SERVER_NAMES = {
     "scheduling": "Automatic scheduling",
     "max_running": "Max concurrent queues",
+    "paused_until": "Processing paused until",
     "total_pending": "Pending jobs",
     "running_queues": "Running queues",
+    "time_until_idle": "Time until idle",
     "events": "Last event",
 }
 
@@ -112,12 +130,23 @@ def dashboard(
 
 
 def queue_card(title: str, keys: Mapping[str, str]) -> dict[str, Any]:
-    """One queue at a glance: pending, status, its override switch and its run-now button."""
+    """One queue at a glance: its status and why, pending, time left, switch and run now."""
+    cards: list[dict[str, Any]] = []
+    if "status" in keys:
+        # The tile shows the reason attribute in words, beside the state.
+        cards.append(
+            {
+                "type": "tile",
+                "entity": keys["status"],
+                "name": title,
+                "state_content": ["state", "reason"],
+            }
+        )
     rows: list[dict[str, Any]] = []
     if "pending" in keys:
         rows.append({"entity": keys["pending"], "name": "Pending"})
-    if "status" in keys:
-        rows.append({"entity": keys["status"], "name": "Status"})
+    if "time_left" in keys:
+        rows.append({"entity": keys["time_left"], "name": "Time left"})
     if "allowed" in keys:
         rows.append(
             {
@@ -139,11 +168,11 @@ def queue_card(title: str, keys: Mapping[str, str]) -> dict[str, Any]:
                 },
             }
         )
+    cards.append(
+        {"type": "glance", "columns": 4, "state_color": True, "entities": rows}
+    )
     return {
-        "type": "glance",
-        "title": title,
-        "columns": 4,
-        "state_color": True,
-        "entities": rows,
+        "type": "vertical-stack",
+        "cards": cards,
         "grid_options": {"columns": 12},
     }

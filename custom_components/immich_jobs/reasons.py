@@ -18,8 +18,10 @@ class Reason(StrEnum):
     SLOT = "slot"
     # Run now by the user: it takes a slot first (or runs beyond the limit).
     RUN_NOW = "run_now"
-    # A small, quick backlog runs without a slot (or an empty queue is kept ready for uploads).
+    # A small, quick backlog runs without a slot.
     EXPRESS = "express"
+    # Empty and light while others work: kept resumed, so a new upload's job starts at once.
+    READY = "ready"
     # Lost its slot, but its running job outlasts the work ahead: pausing would change nothing.
     KEPT_RUNNING = "kept_running"
     # Higher-priority queues hold the slots.

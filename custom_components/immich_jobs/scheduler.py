@@ -522,7 +522,7 @@ def _fill_slots(
                 f"express lane: {status.runnable} small jobs run without a slot"
                 if status.has_work
                 else "express lane: empty and light, kept ready for new uploads",
-                QueueReason(Reason.EXPRESS),
+                QueueReason(Reason.EXPRESS if status.has_work else Reason.READY),
             )
         elif not status.has_work:
             wants[name] = (

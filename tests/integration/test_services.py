@@ -472,19 +472,25 @@ async def test_get_dashboard(
     assert [row["entity"] for row in server_rows] == [
         "switch.immich_127_0_0_1_automatic_scheduling",
         "number.immich_127_0_0_1_max_concurrent_queues",
+        "sensor.immich_127_0_0_1_processing_paused_until",
         "sensor.immich_127_0_0_1_pending_jobs",
         "sensor.immich_127_0_0_1_running_queues",
+        "sensor.immich_127_0_0_1_time_until_idle",
         "event.immich_127_0_0_1_job_events",
     ]
-    cards = queues["cards"][1:]
-    assert [card["title"] for card in cards] == [
+    # Each queue: its status with the reason in words, then its numbers and controls.
+    cards = [card["cards"] for card in queues["cards"][1:]]
+    assert [status["name"] for status, _ in cards] == [
         "Video conversion",
         "Thumbnail generation",
         "Smart search",
     ]
-    assert [row["entity"] for row in cards[0]["entities"]] == [
+    status, glance = cards[0]
+    assert status["entity"] == "sensor.immich_127_0_0_1_video_conversion_status"
+    assert status["state_content"] == ["state", "reason"]
+    assert [row["entity"] for row in glance["entities"]] == [
         "sensor.immich_127_0_0_1_video_conversion_pending",
-        "sensor.immich_127_0_0_1_video_conversion_status",
+        "sensor.immich_127_0_0_1_video_conversion_time_left",
         "switch.videos_allowed",
         "button.immich_127_0_0_1_video_conversion_run_now",
     ]

@@ -102,6 +102,8 @@ def test_express_lane_and_kept_running() -> None:
     )
     assert express.reasons[META] == QueueReason(Reason.EXPRESS)
     assert express.reasons[VIDEO] == QueueReason(Reason.SLOT, 1)
+    # Thumbnails are empty and light: kept resumed for the next upload, not "express".
+    assert express.reasons[THUMB] == QueueReason(Reason.READY)
 
     # One photo's metadata (0.2 s) is ahead of a transcode seen taking 20 s a job.
     memory = Memory(took_over=True, job_seconds={META: 0.2, VIDEO: 20.0})
