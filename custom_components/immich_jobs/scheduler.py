@@ -19,6 +19,8 @@ from .const import (
     POLICY_PREEMPTIVE,
 )
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
+from .groups import settle
+from .house import Hold, merge
 from .immich import QueueStatus, Snapshot
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 
@@ -93,6 +95,8 @@ class Policy:
     express_max_jobs: int = DEFAULT_EXPRESS_MAX_JOBS
     poll_interval: float = 10.0
     express_max_seconds: float = DEFAULT_EXPRESS_MAX_SECONDS
+    # Never together: of each group, at most one queue is resumed (groups.py).
+    exclusive_groups: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +106,9 @@ class Intents:
     scheduling: bool = True
     held: frozenset[str] = frozenset()
     run_now: frozenset[str] = frozenset()
+    # Held by the house (a condition, arriving uploads), with why: like `held`, running
+    # jobs finish; ignored while scheduling is off. The coordinator leaves run-now queues out.
+    house: Mapping[str, Hold] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +146,8 @@ class Plan:
     finished_run_now: frozenset[str] = frozenset()
     # Queues running (or allowed to run) without a slot because their backlog is small.
     express: frozenset[str] = frozenset()
+    # The house's holds in force (never-together groups included), for the status sensor.
+    holds: Mapping[str, Hold] = field(default_factory=dict)
 
 
 def managed_queues(snapshot: Snapshot, policy: Policy) -> list[str]:
@@ -168,6 +177,8 @@ class _Scene:
     snapshot: Snapshot
     managed: list[str]  # highest priority first
     held: frozenset[str]
+    # Held by the house, not by the user (not taken over: a pause made in Immich stays theirs).
+    house: Mapping[str, Hold]
     # Paused by someone else (not by us, not held by the user): left alone.
     in_immich: frozenset[str]
     run_now: list[str]  # run now and not finished, in priority order
@@ -179,12 +190,19 @@ class _Scene:
         return [
             name
             for name in self.managed
-            if name not in self.held and name not in self.in_immich
+            if name not in self.held
+            and name not in self.house
+            and name not in self.in_immich
         ]
 
     @classmethod
     def read(
-        cls, snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+        cls,
+        snapshot: Snapshot,
+        policy: Policy,
+        intents: Intents,
+        memory: Memory,
+        house: Mapping[str, Hold],
     ) -> _Scene:
         """Sort the snapshot's queues by what the user, the options and ownership say."""
         managed = managed_queues(snapshot, policy)
@@ -204,15 +222,27 @@ class _Scene:
             if name in snapshot
             and (name not in managed_set or not snapshot[name].has_work)
         )
+        house = {
+            name: hold
+            for name, hold in house.items()
+            if intents.scheduling
+            and name in managed_set
+            and name not in held
+            and name not in in_immich
+        }
         run_now = [
             name
             for name in managed
-            if name in intents.run_now and name not in held and name not in finished
+            if name in intents.run_now
+            and name not in held
+            and name not in house
+            and name not in finished
         ]
         return cls(
             snapshot=snapshot,
             managed=managed,
             held=held,
+            house=house,
             in_immich=in_immich,
             run_now=run_now,
             finished_run_now=finished,
@@ -246,7 +276,26 @@ def plan(
         return Plan((), memory, poll)
 
     memory = _take_over(snapshot, policy, intents, _observe(snapshot, memory, now))
-    scene = _Scene.read(snapshot, policy, intents, memory)
+    return _planned(
+        snapshot,
+        policy,
+        intents,
+        memory,
+        now,
+        _house(snapshot, policy, intents, memory, now),
+    )
+
+
+def _planned(
+    snapshot: Snapshot,
+    policy: Policy,
+    intents: Intents,
+    memory: Memory,
+    now: float,
+    house: Mapping[str, Hold],
+) -> Plan:
+    """Plan from an observed memory, with the house's holds in force."""
+    scene = _Scene.read(snapshot, policy, intents, memory, house)
     wants = _hand_back(scene, memory) | _holds(scene)
     express: frozenset[str] = frozenset()
     handoff: list[float] = []
@@ -280,6 +329,7 @@ def plan(
         },
         scene.finished_run_now,
         express,
+        scene.house,
     )
 
 
@@ -330,9 +380,41 @@ def _hand_back(scene: _Scene, memory: Memory) -> _Wants:
     }
 
 
+def _house(
+    snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory, now: float
+) -> dict[str, Hold]:
+    """Return the house's holds: the intents', and never-together groups' (groups.py).
+
+    Holding a member can free a slot another member then wins: `settle` plans again with the
+    holds so far until at most one member of each group is left resumed.
+    """
+    house = dict(intents.house)
+    if not policy.exclusive_groups or not intents.scheduling:
+        return house
+
+    def resumed_with(extra: Mapping[str, Hold]) -> set[str]:
+        planned = _planned(snapshot, policy, intents, memory, now, merge(house, extra))
+        paused = {name: status.is_paused for name, status in snapshot.items()}
+        paused |= {c.queue: c.action is Action.PAUSE for c in planned.commands}
+        return {name for name, is_paused in paused.items() if not is_paused}
+
+    return merge(
+        house,
+        settle(
+            resumed_with,
+            snapshot,
+            policy.exclusive_groups,
+            policy.priority,
+            intents.run_now,
+        ),
+    )
+
+
 def _holds(scene: _Scene) -> _Wants:
-    """Hold paused the queues whose switch is off, whatever else is true."""
-    return {name: _Want(True, "held by the user") for name in sorted(scene.held)}
+    """Hold paused the queues whose switch is off or the house holds, whatever else is true."""
+    return {name: _Want(True, "held by the user") for name in sorted(scene.held)} | {
+        name: _Want(True, hold.reason) for name, hold in sorted(scene.house.items())
+    }
 
 
 def _released(scene: _Scene, memory: Memory) -> _Wants:
@@ -472,7 +554,9 @@ def _fill_slots(
         name
         for name in scene.managed
         if name not in express
-        and _holds_slot(snapshot[name], name in scene.held or paused[name])
+        and _holds_slot(
+            snapshot[name], name in scene.held or name in scene.house or paused[name]
+        )
     }
     for index, name in enumerate(winners, start=1):
         status = snapshot[name]
@@ -598,7 +682,7 @@ def _commands(
 
 
 def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
-    if name in scene.held:
+    if name in scene.held or name in scene.house:
         return QueueState.HELD
     if name in scene.in_immich:
         return QueueState.HELD_IN_IMMICH
