@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+import math
 import time
 from typing import Any
 
@@ -30,6 +31,7 @@ from .const import (
     CONF_EXPRESS_MAX_JOBS,
     CONF_MANAGED_QUEUES,
     CONF_MAX_RUNNING,
+    CONF_NEVER_TOGETHER,
     CONF_POLICY,
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
@@ -41,6 +43,9 @@ from .const import (
 )
 from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
 from .gate import CommandGate
+from .groups import groups_from_options
+from .house import Hold
+from .house_watch import HouseWatch
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
@@ -61,6 +66,9 @@ class ImmichJobsData:
 
     queues: Snapshot
     states: Mapping[str, QueueState]
+    # Why the house holds a queue (a condition, uploads, a never-together group).
+    holds: Mapping[str, Hold] = field(default_factory=dict)
+    uploads_arriving: bool = False
 
 
 def policy_from_options(
@@ -80,6 +88,7 @@ def policy_from_options(
             options.get(CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS)
         ),
         poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
+        exclusive_groups=groups_from_options(options.get(CONF_NEVER_TOGETHER)),
     )
 
 
@@ -130,6 +139,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store = IntentStore(hass, entry.entry_id, self.clock)
         self._lock = asyncio.Lock()
         self._pause_timer = PauseTimer(hass, self._async_end_pause)
+        self.house = HouseWatch(hass, entry, self.clock, self._house_changed)
         self._stopped = False
 
     @staticmethod
@@ -172,6 +182,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def _async_setup(self) -> None:
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
+        self.house.restore(self._store.conditions)
         entry = self.config_entry
         if CONF_MAX_RUNNING in entry.options:
             # Version 1 kept the limit in the options (so does an options form saved while
@@ -188,6 +199,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             )
             self._save()
         self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        if not self._stopped:
+            self.house.listen()
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -212,6 +225,9 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
+        self.house.listen()
+        self.house.evaluate(self.policy(snapshot).managed)
+        uploads = self.house.observe(snapshot)
         plan = self._plan(snapshot, self.intents, now)
         own = (
             own_commands(plan, self._plan(snapshot, before, now), subject)
@@ -224,7 +240,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.memory = result.memory
         self.intents.run_now -= plan.finished_run_now
         self._save()
-        interval = max(plan.next_check, 1.0)
+        interval = max(min(plan.next_check, self.house.next_check or math.inf), 1.0)
         if result.held_back is not None:
             # Every command is held back (grace period, back-off, missing permission):
             # looking again in 2 s to see them take effect would only poll Immich faster.
@@ -235,11 +251,19 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
-        return ImmichJobsData(queues=result.snapshot, states=plan.states)
+        return ImmichJobsData(
+            queues=result.snapshot,
+            states=plan.states,
+            holds=plan.holds,
+            uploads_arriving=uploads.active,
+        )
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)
-        return make_plan(snapshot, policy, intents.for_scheduler(), self.memory, now)
+        wishes = replace(
+            intents.for_scheduler(), house=self.house.holds(intents.run_now)
+        )
+        return make_plan(snapshot, policy, wishes, self.memory, now)
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""
@@ -271,7 +295,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     @callback
     def _save(self) -> None:
-        self._store.save(self.intents, self.memory)
+        self._store.save(self.intents, self.memory, self.house.as_dict())
+
+    @callback
+    def _house_changed(self) -> None:
+        """Plan again soon: a condition entity changed a hold."""
+        if not self._stopped:
+            self.hass.async_create_task(self.async_request_refresh())
 
     # --- the user's intents ---------------------------------------------------------------
 
@@ -366,6 +396,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
         self._stopped = True
         self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self.house.stop()
         await super().async_shutdown()
 
     async def async_stop(self, *, release: bool) -> None:
@@ -380,6 +411,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.hass, self.client, self.config_entry, self.memory
             ):
                 self.memory = replace(self.memory, owned=frozenset())
-            await self._store.async_close(self.intents, self.memory)
+            await self._store.async_close(
+                self.intents, self.memory, self.house.as_dict()
+            )
             if self.gate.outage or self.gate.in_grace:
                 async_mark_outage(self.hass, self.config_entry)

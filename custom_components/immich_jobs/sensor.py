@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsData
 from .entity import ImmichJobsEntity
+from .house import HoldKind
 from .immich import QueueStatus
 from .scheduler import QueueState, managed_queues
 
@@ -29,6 +30,9 @@ class QueueSensorDescription(SensorEntityDescription):
     """A value read from one queue."""
 
     value_fn: Callable[[QueueStatus, QueueState | None], int | str | None]
+    attributes_fn: Callable[[ImmichJobsData, str], Mapping[str, Any] | None] | None = (
+        None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +41,17 @@ class ServerSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[ImmichJobsData], int]
     attributes_fn: Callable[[ImmichJobsData], Mapping[str, Any]] | None = None
+
+
+def _house_hold(data: ImmichJobsData, queue: str) -> Mapping[str, Any] | None:
+    """Say what in the house holds a queue: the kind of hold and its entity or queue."""
+    if (hold := data.holds.get(queue)) is None:
+        return None
+    if hold.kind is HoldKind.GROUP:
+        return {"held_by": hold.kind.value, "waiting_for": hold.subject}
+    if hold.kind is HoldKind.UPLOADS:
+        return {"held_by": hold.kind.value}
+    return {"held_by": hold.kind.value, "held_by_entity": hold.subject}
 
 
 QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
@@ -52,6 +67,7 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in QueueState],
         value_fn=lambda _, state: state.value if state else None,
+        attributes_fn=_house_hold,
     ),
     QueueSensorDescription(
         key="active",
@@ -129,6 +145,13 @@ class QueueSensor(ImmichJobsEntity, SensorEntity):
         return self.entity_description.value_fn(
             data.queues[self.queue], data.states.get(self.queue)
         )
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Say why the house holds the queue, while it does."""
+        if (attributes := self.entity_description.attributes_fn) is None:
+            return None
+        return attributes(self.coordinator.data, self.queue)
 
 
 class ServerSensor(ImmichJobsEntity, SensorEntity):
