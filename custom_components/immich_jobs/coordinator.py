@@ -31,7 +31,6 @@ from .const import (
     CONF_EXPRESS_MAX_JOBS,
     CONF_MANAGED_QUEUES,
     CONF_MAX_RUNNING,
-    CONF_NEVER_TOGETHER,
     CONF_POLICY,
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
@@ -43,8 +42,8 @@ from .const import (
 )
 from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
 from .gate import CommandGate
-from .groups import groups_from_options
 from .house import Hold
+from .house_rules import house_policy
 from .house_watch import HouseWatch
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
@@ -78,7 +77,7 @@ def policy_from_options(
     managed = frozenset(options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED))
     if present is not None:
         managed &= frozenset(present)
-    return Policy(
+    policy = Policy(
         max_running=max_running,
         priority=tuple(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
         managed=frozenset(queue for queue in managed if is_manageable(queue)),
@@ -88,8 +87,8 @@ def policy_from_options(
             options.get(CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS)
         ),
         poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
-        exclusive_groups=groups_from_options(options.get(CONF_NEVER_TOGETHER)),
     )
+    return house_policy(policy, options)
 
 
 @callback
@@ -182,7 +181,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def _async_setup(self) -> None:
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
-        self.house.restore(self._store.conditions)
+        self.house.restore(self._store.house)
         entry = self.config_entry
         if CONF_MAX_RUNNING in entry.options:
             # Version 1 kept the limit in the options (so does an options form saved while
@@ -199,8 +198,6 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             )
             self._save()
         self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
-        if not self._stopped:
-            self.house.listen()
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -225,9 +222,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
-        self.house.listen()
-        self.house.evaluate(self.policy(snapshot).managed)
-        uploads = self.house.observe(snapshot)
+        uploads = self.house.update(snapshot, self.policy(snapshot).managed)
         plan = self._plan(snapshot, self.intents, now)
         own = (
             own_commands(plan, self._plan(snapshot, before, now), subject)

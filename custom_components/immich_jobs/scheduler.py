@@ -97,6 +97,10 @@ class Policy:
     express_max_seconds: float = DEFAULT_EXPRESS_MAX_SECONDS
     # Never together: of each group, at most one queue is resumed (groups.py).
     exclusive_groups: tuple[frozenset[str], ...] = ()
+    # Left paused while empty and other queues work (not at global idle), so that new
+    # uploads show in their counts (the quiet period: resumed, a queue runs a photo's job
+    # between two reads, unseen).
+    watch_empty: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -535,7 +539,9 @@ def _fill_slots(
     }
     for name in scene.free:
         status = snapshot[name]
-        if name in express:
+        if name in policy.watch_empty and not status.has_work:
+            wants[name] = _Want(True, "no work: kept paused to see new uploads arrive")
+        elif name in express:
             wants[name] = _Want(
                 False,
                 f"express lane: {status.runnable} small jobs run without a slot"

@@ -20,13 +20,14 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
-from .conditions import ConditionMemory
 from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
+from .house_rules import HOUSE_KEYS
 from .scheduler import Intents, Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
-# 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and "conditions"
-# (the decided on/off state of each condition entity) once there is one.
+# 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and the house's
+# "conditions" (each condition entity's decided on/off state) and "uploads_arriving" while
+# there are any (house_rules.py).
 STORAGE_VERSION = 2
 # Batch the writes of one change (a switch flipped twice in a second is one write).
 SAVE_DELAY = 1.0
@@ -250,17 +251,15 @@ class IntentStore:
         self._durations_at = clock()
         self._loaded = False
         self._closed = False
-        # The conditions' decided states as the last run kept them (house_watch.py).
-        self.conditions: object = None
+        # What the house kept at the last run (house_rules.py).
+        self.house: dict[str, Any] = {}
 
     async def async_load(self) -> tuple[UserIntents, Memory]:
         """Load what the last run kept."""
         stored = await self._store.async_load() or {}
         intents, memory = _from_stored(stored)
-        self.conditions = stored.get("conditions")
-        self._on_disk = self._latest = _stored(
-            intents, memory, ConditionMemory.from_dict(self.conditions).as_dict()
-        )
+        self.house = {key: stored[key] for key in HOUSE_KEYS if key in stored}
+        self._on_disk = self._latest = _stored(intents, memory, self.house)
         self._loaded = True
         return intents, memory
 
@@ -269,12 +268,12 @@ class IntentStore:
         self,
         intents: UserIntents,
         memory: Memory,
-        conditions: Mapping[str, bool] | None = None,
+        house: Mapping[str, Any] | None = None,
     ) -> None:
         """Write soon if something kept changed; durations alone wait their turn."""
         if self._closed or not self._loaded:
             return
-        self._latest = _stored(intents, memory, conditions)
+        self._latest = _stored(intents, memory, house)
         if self._latest == self._on_disk:
             return
         now = self._clock()
@@ -298,7 +297,7 @@ class IntentStore:
         self,
         intents: UserIntents,
         memory: Memory,
-        conditions: Mapping[str, bool] | None = None,
+        house: Mapping[str, Any] | None = None,
     ) -> None:
         """Write what changed now (unload); nothing is written after this.
 
@@ -307,7 +306,7 @@ class IntentStore:
         self._closed = True
         if not self._loaded:
             return
-        self._latest = _stored(intents, memory, conditions)
+        self._latest = _stored(intents, memory, house)
         if self._latest != self._on_disk or self._due is not None:
             self._due = None
             self._on_disk = self._latest
@@ -315,10 +314,9 @@ class IntentStore:
 
 
 def _stored(
-    intents: UserIntents, memory: Memory, conditions: Mapping[str, bool] | None = None
+    intents: UserIntents, memory: Memory, house: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    kept = {"intents": intents.as_dict(), **memory_as_dict(memory)}
-    return kept | {"conditions": dict(conditions)} if conditions else kept
+    return {"intents": intents.as_dict(), **memory_as_dict(memory), **(house or {})}
 
 
 def _without_durations(data: Mapping[str, Any]) -> dict[str, Any]:

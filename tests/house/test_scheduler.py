@@ -179,3 +179,25 @@ def test_run_now_takes_the_group_after_the_running_job() -> None:
     )
     assert commanded(result) == {OCR: Action.RESUME}
     assert result.holds == {FACES: Hold(HoldKind.GROUP, OCR)}
+
+
+def test_a_watched_queue_stays_paused_while_empty() -> None:
+    """Quiet period on: while others work, empty heavy queues stay paused, not express-ready.
+
+    A new upload's job then shows in their count at the next read. At global idle
+    everything is resumed as always, so an upload starts at once.
+    """
+    managed = frozenset({THUMBS, SMART, OCR})
+    policy = Policy(managed=managed, watch_empty=frozenset({SMART}))
+    memory = Memory(owned=managed, took_over=True)
+    snapshot = snap(
+        queue(THUMBS, 3), queue(SMART, paused=True), queue(OCR, paused=True)
+    )
+    result = plan(snapshot, policy, Intents(), memory, NOW)
+    # OCR, empty and light, is kept ready (express); smart search is left paused.
+    assert commanded(result) == {OCR: Action.RESUME}
+    assert result.states[SMART] is QueueState.IDLE
+    # Nothing to do anywhere: resumed like every queue.
+    snapshot = snap(queue(THUMBS), queue(SMART, paused=True), queue(OCR))
+    result = plan(snapshot, policy, Intents(), result.memory, NOW + 10)
+    assert commanded(result) == {SMART: Action.RESUME}
