@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from custom_components.immich_jobs.house_rules import HouseRules, house_policy
 from custom_components.immich_jobs.immich import Snapshot
 from custom_components.immich_jobs.queues import DEFAULT_PRIORITY
 from custom_components.immich_jobs.scheduler import (
+    MIN_CHECK,
     Action,
     Intents,
     Memory,
@@ -104,13 +106,81 @@ class Ours:
 
     def poll(self, snapshot: Snapshot, now: float) -> Decision:
         """Plan from one read, keep the memory, hand back the plan's commands."""
-        result = plan(snapshot, self.policy, self.intents, self.memory, now)
+        result = plan(
+            snapshot, self.policy, self.wishes(snapshot, now), self.memory, now
+        )
         self.memory = result.memory
         self.last = result
         return Decision(
             tuple((command.queue, command.action) for command in result.commands),
-            result.next_check,
+            self.look_again(result.next_check, now),
         )
+
+    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
+        """Return the intents of this read (the user's: none)."""
+        return self.intents
+
+    def look_again(self, hint: float, now: float) -> float:
+        """Return when to read again: the plan's hint."""
+        return hint
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A condition entity's states over simulated time: (from, state), in order."""
+
+    entity_id: str
+    changes: tuple[tuple[float, str], ...]
+
+    def state_at(self, now: float) -> str | None:
+        """Return the state in force at `now` (None before the first)."""
+        current = None
+        for since, state in self.changes:
+            if since <= now:
+                current = state
+        return current
+
+    def next_change(self, now: float) -> float | None:
+        """Return when the state next changes after `now`, if it does."""
+        return next((since for since, _ in self.changes if since > now), None)
+
+
+class OursInHouse(Ours):
+    """Ours as the coordinator runs it with the house's options (house_rules.py).
+
+    The condition entity's state comes from a timeline; the coordinator's listener, which
+    plans again when the entity changes, is a read at each change.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        policy: Policy,
+        options: Mapping[str, Any],
+        timeline: Timeline | None = None,
+    ) -> None:
+        """Start as after installing, with these options."""
+        super().__init__(name, house_policy(policy, options))
+        self.options = options
+        self.timeline = timeline
+        self.rules = HouseRules()
+
+    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
+        """Decide the conditions and watch for uploads, as each cycle does."""
+        states = (
+            {self.timeline.entity_id: self.timeline.state_at(now)}
+            if self.timeline
+            else {}
+        )
+        self.rules.decide(self.options, states, self.policy.managed, now)
+        self.rules.observe(self.options, snapshot, now)
+        return replace(self.intents, house=self.rules.holds())
+
+    def look_again(self, hint: float, now: float) -> float:
+        """Read again at the plan's hint, the house's, or the entity's next change."""
+        change = self.timeline.next_change(now) if self.timeline else None
+        checks = [hint, self.rules.next_check, None if change is None else change - now]
+        return max(MIN_CHECK, min(check for check in checks if check is not None))
 
 
 class BacksOffAtIdle(Ours):

@@ -235,3 +235,16 @@ def _segment(load: Load, at: float) -> int:
         else:
             hi = mid
     return lo - 1
+
+
+def busy_within(
+    jobs: Iterable[JobRecord], queues: Iterable[str], start: float, end: float
+) -> float:
+    """Return how long, between two moments, at least one job of these queues was running."""
+    names = frozenset(queues)
+    spans = merged(
+        (max(job.start, start), min(job.end, end))
+        for job in jobs
+        if job.queue in names and job.end > start and job.start < end
+    )
+    return sum(stop - begin for begin, stop in spans)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import statistics
 import time
@@ -141,6 +142,8 @@ def run(
     box: Box = SLOWER_BOX,
     concurrency: dict[str, int] | None = None,
     ffmpeg_threads: int = 0,
+    limit: float = LIMIT,
+    measure: Callable[[ImmichModel], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run one controller on one workload; return its figures (times in seconds)."""
     model = ImmichModel(
@@ -160,7 +163,7 @@ def run(
         event_at = model.next_event_time()
         if (
             event_at is not None
-            and event_at <= LIMIT
+            and event_at <= limit
             and (next_poll is None or event_at <= next_poll)
         ):
             model.advance_to(event_at)
@@ -171,7 +174,7 @@ def run(
                 break
             # One more look once the work is done, to see what the controller leaves paused.
             settled = True
-        if next_poll is None or next_poll > max(LIMIT, workload.window):
+        if next_poll is None or next_poll > max(limit, workload.window):
             break
         model.advance_to(next_poll)
         snapshot = to_status(model.snapshot())
@@ -276,6 +279,7 @@ def run(
         "commands": commands,
         "plan_us_per_call": round(plan_ns / calls / 1000, 1) if calls else 0.0,
         "queues_left_paused": sorted(name for name, c in final.items() if c.is_paused),
+        **(measure(model) if measure else {}),
     }
 
 

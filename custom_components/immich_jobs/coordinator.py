@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+import math
 import time
 from typing import Any
 
@@ -41,6 +42,9 @@ from .const import (
 from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
 from .gate import CommandGate
 from .history import PlanHistory
+from .house import Hold
+from .house_rules import house_policy
+from .house_watch import HouseWatch
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
@@ -74,6 +78,9 @@ class ImmichJobsData:
     # When a timed pause (pause_processing with a duration) ends.
     paused_until: datetime | None
     time_left: TimeLeft
+    # Why the house holds a queue (a condition, uploads, a never-together group).
+    holds: Mapping[str, Hold] = field(default_factory=dict)
+    uploads_arriving: bool = False
 
 
 def policy_from_options(
@@ -83,7 +90,7 @@ def policy_from_options(
     managed = frozenset(options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED))
     if present is not None:
         managed &= frozenset(present)
-    return Policy(
+    policy = Policy(
         max_running=max_running,
         priority=tuple(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
         managed=frozenset(queue for queue in managed if is_manageable(queue)),
@@ -94,6 +101,7 @@ def policy_from_options(
         ),
         poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
     )
+    return house_policy(policy, options)
 
 
 @callback
@@ -144,6 +152,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store = IntentStore(hass, entry.entry_id, self.clock)
         self._lock = asyncio.Lock()
         self._pause_timer = PauseTimer(hass, self._async_end_pause)
+        self.house = HouseWatch(hass, entry, self.clock, self._house_changed)
         self._stopped = False
 
     @staticmethod
@@ -187,6 +196,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def _async_setup(self) -> None:
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
+        self.house.restore(self._store.house)
         entry = self.config_entry
         if CONF_MAX_RUNNING in entry.options:
             # Version 1 kept the limit in the options (so does an options form saved while
@@ -227,6 +237,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
+        uploads = self.house.update(snapshot, self.policy(snapshot).managed)
         plan = self._plan(snapshot, self.intents, now)
         own = (
             own_commands(plan, self._plan(snapshot, before, now), subject)
@@ -241,7 +252,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", plan)
         self.intents.run_now -= plan.finished_run_now
         self._save()
-        interval = max(plan.next_check, 1.0)
+        interval = max(min(plan.next_check, self.house.next_check or math.inf), 1.0)
         if result.held_back is not None:
             # Every command is held back (grace period, back-off, missing permission):
             # looking again in 2 s to see them take effect would only poll Immich faster.
@@ -267,11 +278,16 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 express=plan.express,
                 now=now,
             ),
+            holds=plan.holds,
+            uploads_arriving=uploads.active,
         )
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)
-        return make_plan(snapshot, policy, intents.for_scheduler(), self.memory, now)
+        wishes = replace(
+            intents.for_scheduler(), house=self.house.holds(intents.run_now)
+        )
+        return make_plan(snapshot, policy, wishes, self.memory, now)
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""
@@ -303,7 +319,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     @callback
     def _save(self) -> None:
-        self._store.save(self.intents, self.memory)
+        self._store.save(self.intents, self.memory, self.house.as_dict())
+
+    @callback
+    def _house_changed(self) -> None:
+        """Plan again soon: a condition entity changed a hold."""
+        if not self._stopped:
+            self.hass.async_create_task(self.async_request_refresh())
 
     # --- the user's intents ---------------------------------------------------------------
 
@@ -398,6 +420,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
         self._stopped = True
         self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self.house.stop()
         await super().async_shutdown()
 
     async def async_stop(self, *, release: bool) -> None:
@@ -412,6 +435,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.hass, self.client, self.config_entry, self.memory
             ):
                 self.memory = replace(self.memory, owned=frozenset())
-            await self._store.async_close(self.intents, self.memory)
+            await self._store.async_close(
+                self.intents, self.memory, self.house.as_dict()
+            )
             if self.gate.outage or self.gate.in_grace:
                 async_mark_outage(self.hass, self.config_entry)

@@ -41,6 +41,15 @@ async def async_get_config_entry_diagnostics(
             "work": coordinator.memory.work,
         },
         "contested_queues": sorted(coordinator.contested),
+        "house": {
+            "holds": {
+                name: {"held_by": str(hold.kind), "subject": hold.subject}
+                for name, hold in data.holds.items()
+            }
+            if data
+            else None,
+            "kept": coordinator.house.as_dict(),
+        },
         "queues": {name: asdict(queue) for name, queue in data.queues.items()}
         if data
         else None,

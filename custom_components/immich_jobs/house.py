@@ -34,6 +34,18 @@ class Hold:
     kind: HoldKind
     subject: str = ""
 
+    @property
+    def reason(self) -> str:
+        """Say in words why the queue is held (the command's reason, in the logbook)."""
+        match self.kind:
+            case HoldKind.SCHEDULE:
+                return f"held: outside its schedule ({self.subject})"
+            case HoldKind.ENTITY:
+                return f"held by {self.subject}"
+            case HoldKind.UPLOADS:
+                return "held: uploads in progress"
+        return f"held: never together with {self.subject}"
+
 
 def merge(*layers: Mapping[str, Hold]) -> dict[str, Hold]:
     """Join holds by queue; the first layer that holds a queue gives its reason."""

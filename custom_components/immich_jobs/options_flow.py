@@ -1,8 +1,7 @@
-"""Options flow: the scheduling rules, then the priority of the managed queues."""
+"""Options flow: the scheduling rules, the priority of the managed queues, then the house."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
@@ -34,17 +33,19 @@ from .const import (
     MIN_POLL_INTERVAL,
     POLICIES,
 )
+from .options_house import house_options, house_schema, house_suggestions, whole_number
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
 
 PRIORITY_FIELD = "priority_{}"
 
 
 class ImmichJobsOptionsFlow(OptionsFlow):
-    """Two steps: the rules, then the priority of the managed queues."""
+    """Three steps: the rules, the priority of the managed queues, the house."""
 
     def __init__(self) -> None:
-        """Hold the first step's answers until the second."""
+        """Hold the first steps' answers until the last."""
         self._options: dict[str, Any] = {}
+        self._order: list[str] = []
 
     def _queues(self) -> list[str]:
         """List the manageable queues this server has (all known ones when it cannot be read)."""
@@ -68,7 +69,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             numbers = {
-                key: _whole_number(user_input[key])
+                key: whole_number(user_input[key])
                 for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
                 if key in user_input
             }
@@ -184,7 +185,8 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             if problem := _order_problem(ranked, chosen):
                 errors["base"], placeholders = problem
             else:
-                return await self._async_save(chosen)
+                self._order = chosen
+                return await self.async_step_house()
         schema = vol.Schema(
             {
                 vol.Required(CONF_PRIORITY, default=ranked): SelectSelector(
@@ -227,7 +229,8 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             if problem := _order_problem(ranked, order):
                 errors["base"], placeholders = problem
             else:
-                return await self._async_save(order)
+                self._order = order
+                return await self.async_step_house()
         schema = vol.Schema(
             {
                 vol.Required(
@@ -247,11 +250,39 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             description_placeholders=placeholders,
         )
 
-    async def _async_save(self, order: list[str]) -> ConfigFlowResult:
-        """Save the rules and the order; apply them at once (reload if the managed set changed)."""
+    async def async_step_house(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask when work suits the house: conditions, the quiet period, never-together groups."""
+        managed = self._order
+        errors: dict[str, str] = {}
+        placeholders = {"queue": ""}
+        if user_input is not None:
+            house, error = house_options(user_input, managed)
+            if error is None:
+                return await self._async_save(self._order, house)
+            errors[error.field] = error.key
+            placeholders["queue"] = queue_display_name(error.queue)
+        return self.async_show_form(
+            step_id="house",
+            data_schema=self.add_suggested_values_to_schema(
+                house_schema(managed),
+                user_input or house_suggestions(self.config_entry.options, managed),
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _async_save(
+        self, order: list[str], house: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Save the rules, the order and the house; apply them at once.
+
+        The entry is reloaded if the managed set changed (entities follow it).
+        """
         managed: list[str] = self._options[CONF_MANAGED_QUEUES]
         rest = [q for q in self._current_priority() if q not in order]
-        options = {**self._options, CONF_PRIORITY: order + rest}
+        options = {**self._options, CONF_PRIORITY: order + rest, **house}
         limit = options.pop(CONF_MAX_RUNNING, None)
         entry = self.config_entry
         reload = set(managed) != set(
@@ -318,10 +349,3 @@ def _order_problem(
         "missing": ", ".join(queue_display_name(q) for q in missing),
     }
     return ("priority_duplicate" if duplicates else "priority_missing"), placeholders
-
-
-def _whole_number(value: float) -> int | None:
-    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
-    if not math.isfinite(value) or value != int(value):
-        return None
-    return int(value)

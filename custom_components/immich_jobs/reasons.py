@@ -42,6 +42,14 @@ class Reason(StrEnum):
     PAUSED_UNTIL = "paused_until"
     # Its switch is off.
     HELD_BY_SWITCH = "held_by_switch"
+    # The house holds it (house.py's HoldKind, same values): a schedule helper is off...
+    OUTSIDE_SCHEDULE = "outside_schedule"
+    # ... another condition entity says no ...
+    HELD_BY_ENTITY = "held_by_entity"
+    # ... new uploads keep arriving and it is a heavy queue ...
+    UPLOADS_ARRIVING = "uploads_arriving"
+    # ... or another queue of its never-together group runs.
+    NEVER_TOGETHER = "never_together"
     # Someone paused it in Immich: left paused.
     HELD_IN_IMMICH = "held_in_immich"
     # Another controller flips it: left alone until a reload.

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from .const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
+from .groups import settle
+from .house import Hold, HoldKind, merge
 from .immich import QueueStatus, Snapshot
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .reasons import QueueReason, Reason
@@ -91,6 +93,12 @@ class Policy:
     express_max_seconds: float = DEFAULT_EXPRESS_MAX_SECONDS
     # Managed queues another controller flips: never commanded, shown with their state.
     contested: frozenset[str] = frozenset()
+    # Never together: of each group, at most one queue is resumed (groups.py).
+    exclusive_groups: tuple[frozenset[str], ...] = ()
+    # Left paused while empty and other queues work (not at global idle), so that new
+    # uploads show in their counts (the quiet period: resumed, a queue runs a photo's job
+    # between two reads, unseen).
+    watch_empty: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +110,9 @@ class Intents:
     run_now: frozenset[str] = frozenset()
     # The limit is 0 for a timed pause (pause_processing with a duration): said as the reason.
     timed_pause: bool = False
+    # Held by the house (a condition, arriving uploads), with why: like `held`, running
+    # jobs finish; ignored while scheduling is off. The coordinator leaves run-now queues out.
+    house: Mapping[str, Hold] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +152,8 @@ class Plan:
     express: frozenset[str] = frozenset()
     # Why each managed (and contested) queue is in its state, for the status sensor.
     reasons: Mapping[str, QueueReason] = field(default_factory=dict)
+    # The house's holds in force (never-together groups included), for the status sensor.
+    holds: Mapping[str, Hold] = field(default_factory=dict)
 
 
 def managed_queues(snapshot: Snapshot, policy: Policy) -> list[str]:
@@ -171,6 +184,8 @@ class _Scene:
     snapshot: Snapshot
     managed: list[str]  # highest priority first
     held: frozenset[str]
+    # Held by the house, not by the user (not taken over: a pause made in Immich stays theirs).
+    house: Mapping[str, Hold]
     # Paused by someone else (not by us, not held by the user): left alone.
     in_immich: frozenset[str]
     run_now: list[str]  # run now and not finished, in priority order
@@ -184,12 +199,19 @@ class _Scene:
         return [
             name
             for name in self.managed
-            if name not in self.held and name not in self.in_immich
+            if name not in self.held
+            and name not in self.house
+            and name not in self.in_immich
         ]
 
     @classmethod
     def read(
-        cls, snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory
+        cls,
+        snapshot: Snapshot,
+        policy: Policy,
+        intents: Intents,
+        memory: Memory,
+        house: Mapping[str, Hold],
     ) -> _Scene:
         """Sort the snapshot's queues by what the user, the options and ownership say."""
         managed = managed_queues(snapshot, policy)
@@ -209,15 +231,27 @@ class _Scene:
             if name in snapshot
             and (name not in managed_set or not snapshot[name].has_work)
         )
+        house = {
+            name: hold
+            for name, hold in house.items()
+            if intents.scheduling
+            and name in managed_set
+            and name not in held
+            and name not in in_immich
+        }
         run_now = [
             name
             for name in managed
-            if name in intents.run_now and name not in held and name not in finished
+            if name in intents.run_now
+            and name not in held
+            and name not in house
+            and name not in finished
         ]
         return cls(
             snapshot=snapshot,
             managed=managed,
             held=held,
+            house=house,
             in_immich=in_immich,
             run_now=run_now,
             finished_run_now=finished,
@@ -254,7 +288,26 @@ def plan(
         return Plan((), memory, poll)
 
     memory = _take_over(snapshot, policy, intents, _observe(snapshot, memory, now))
-    scene = _Scene.read(snapshot, policy, intents, memory)
+    return _planned(
+        snapshot,
+        policy,
+        intents,
+        memory,
+        now,
+        _house(snapshot, policy, intents, memory, now),
+    )
+
+
+def _planned(
+    snapshot: Snapshot,
+    policy: Policy,
+    intents: Intents,
+    memory: Memory,
+    now: float,
+    house: Mapping[str, Hold],
+) -> Plan:
+    """Plan from an observed memory, with the house's holds in force."""
+    scene = _Scene.read(snapshot, policy, intents, memory, house)
     wants = _hand_back(scene, memory) | _holds(scene)
     express: frozenset[str] = frozenset()
     handoff: list[float] = []
@@ -298,6 +351,7 @@ def plan(
         scene.finished_run_now,
         express,
         _reasons(scene, intents, wants) | dict.fromkeys(contested, _RIVAL),
+        scene.house,
     )
 
 
@@ -348,12 +402,51 @@ def _hand_back(scene: _Scene, memory: Memory) -> _Wants:
     }
 
 
+def _house(
+    snapshot: Snapshot, policy: Policy, intents: Intents, memory: Memory, now: float
+) -> dict[str, Hold]:
+    """Return the house's holds: the intents', and never-together groups' (groups.py).
+
+    Holding a member can free a slot another member then wins: `settle` plans again with the
+    holds so far until at most one member of each group is left resumed.
+    """
+    house = dict(intents.house)
+    if not policy.exclusive_groups or not intents.scheduling:
+        return house
+
+    def resumed_with(extra: Mapping[str, Hold]) -> set[str]:
+        planned = _planned(snapshot, policy, intents, memory, now, merge(house, extra))
+        paused = {name: status.is_paused for name, status in snapshot.items()}
+        paused |= {c.queue: c.action is Action.PAUSE for c in planned.commands}
+        return {name for name, is_paused in paused.items() if not is_paused}
+
+    return merge(
+        house,
+        settle(
+            resumed_with,
+            snapshot,
+            policy.exclusive_groups,
+            policy.priority,
+            intents.run_now,
+        ),
+    )
+
+
 def _holds(scene: _Scene) -> _Wants:
-    """Hold paused the queues whose switch is off, whatever else is true."""
+    """Hold paused the queues whose switch is off or the house holds, whatever else is true."""
     return {
         name: _Want(True, "held by the user", QueueReason(Reason.HELD_BY_SWITCH))
         for name in sorted(scene.held)
+    } | {
+        name: _Want(True, hold.reason, _house_reason(hold))
+        for name, hold in sorted(scene.house.items())
     }
+
+
+def _house_reason(hold: Hold) -> QueueReason:
+    """Return the status sensor's reason for a house hold (a group's keeper runs ahead)."""
+    behind = (hold.subject,) if hold.kind is HoldKind.GROUP and hold.subject else ()
+    return QueueReason(Reason(hold.kind.value), behind=behind)
 
 
 def _released(scene: _Scene, memory: Memory) -> _Wants:
@@ -516,7 +609,11 @@ def _fill_slots(
     }
     for name in scene.free:
         status = snapshot[name]
-        if name in express:
+        if name in policy.watch_empty and not status.has_work:
+            wants[name] = _Want(
+                True, "no work: kept paused to see new uploads arrive", _NO_WORK
+            )
+        elif name in express:
             wants[name] = _Want(
                 False,
                 f"express lane: {status.runnable} small jobs run without a slot"
@@ -539,7 +636,9 @@ def _fill_slots(
         name
         for name in scene.managed
         if name not in express
-        and _holds_slot(snapshot[name], name in scene.held or paused[name])
+        and _holds_slot(
+            snapshot[name], name in scene.held or name in scene.house or paused[name]
+        )
     }
     first = min(len(scene.run_now), limit)  # the run-now queues' slots come first
     for index, name in enumerate(winners, start=first + 1):
@@ -711,7 +810,7 @@ def held_back(plan: Plan, snapshot: Snapshot, unsent: Mapping[str, Reason]) -> P
 
 
 def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
-    if name in scene.held:
+    if name in scene.held or name in scene.house:
         return QueueState.HELD
     if name in scene.in_immich:
         return QueueState.HELD_IN_IMMICH

@@ -49,7 +49,7 @@ class ServerSensorDescription(SensorEntityDescription):
 def _held_by(
     coordinator: ImmichJobsCoordinator, queue: str, code: Reason
 ) -> str | None:
-    """Return the entity that holds a queue (its switch, or the limit), if one does."""
+    """Return the entity that holds a queue (its switch, the limit, a condition), if one does."""
     server = coordinator.server_id
     if code is Reason.HELD_BY_SWITCH:
         platform, unique_id = (
@@ -58,6 +58,10 @@ def _held_by(
         )
     elif code in (Reason.LIMIT_ZERO, Reason.PAUSED_UNTIL):
         platform, unique_id = "number", f"{server}_{MAX_RUNNING.key}"
+    elif code in (Reason.OUTSIDE_SCHEDULE, Reason.HELD_BY_ENTITY):
+        # The condition entity the user chose (a schedule, a toggle, a binary sensor).
+        hold = coordinator.data.holds.get(queue)
+        return hold.subject if hold else None
     else:
         return None
     registry = er.async_get(coordinator.hass)

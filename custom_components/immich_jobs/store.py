@@ -21,10 +21,13 @@ from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
 from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
+from .house_rules import HOUSE_KEYS
 from .scheduler import Intents, Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
-# 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}.
+# 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and the house's
+# "conditions" (each condition entity's decided on/off state) and "uploads_arriving" while
+# there are any (house_rules.py).
 STORAGE_VERSION = 2
 # Batch the writes of one change (a switch flipped twice in a second is one write).
 SAVE_DELAY = 1.0
@@ -207,7 +210,10 @@ def entry_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]:
     """Load the intents and the kept memory (defaults when nothing was stored)."""
-    stored = await store.async_load() or {}
+    return _from_stored(await store.async_load() or {})
+
+
+def _from_stored(stored: Mapping[str, Any]) -> tuple[UserIntents, Memory]:
     return UserIntents.from_dict(stored.get("intents")), memory_from_dict(stored)
 
 
@@ -256,20 +262,29 @@ class IntentStore:
         self._durations_at = clock()
         self._loaded = False
         self._closed = False
+        # What the house kept at the last run (house_rules.py).
+        self.house: dict[str, Any] = {}
 
     async def async_load(self) -> tuple[UserIntents, Memory]:
         """Load what the last run kept."""
-        intents, memory = await async_load(self._store)
-        self._on_disk = self._latest = _stored(intents, memory)
+        stored = await self._store.async_load() or {}
+        intents, memory = _from_stored(stored)
+        self.house = {key: stored[key] for key in HOUSE_KEYS if key in stored}
+        self._on_disk = self._latest = _stored(intents, memory, self.house)
         self._loaded = True
         return intents, memory
 
     @callback
-    def save(self, intents: UserIntents, memory: Memory) -> None:
+    def save(
+        self,
+        intents: UserIntents,
+        memory: Memory,
+        house: Mapping[str, Any] | None = None,
+    ) -> None:
         """Write soon if something kept changed; durations alone wait their turn."""
         if self._closed or not self._loaded:
             return
-        self._latest = _stored(intents, memory)
+        self._latest = _stored(intents, memory, house)
         if self._latest == self._on_disk:
             return
         now = self._clock()
@@ -289,7 +304,12 @@ class IntentStore:
         self._durations_at = self._clock()
         return self._latest
 
-    async def async_close(self, intents: UserIntents, memory: Memory) -> None:
+    async def async_close(
+        self,
+        intents: UserIntents,
+        memory: Memory,
+        house: Mapping[str, Any] | None = None,
+    ) -> None:
         """Write what changed now (unload); nothing is written after this.
 
         A Store never loaded (a set-up that failed before) is left as it is on disk.
@@ -297,15 +317,17 @@ class IntentStore:
         self._closed = True
         if not self._loaded:
             return
-        self._latest = _stored(intents, memory)
+        self._latest = _stored(intents, memory, house)
         if self._latest != self._on_disk or self._due is not None:
             self._due = None
             self._on_disk = self._latest
             await self._store.async_save(self._latest)
 
 
-def _stored(intents: UserIntents, memory: Memory) -> dict[str, Any]:
-    return {"intents": intents.as_dict(), **memory_as_dict(memory)}
+def _stored(
+    intents: UserIntents, memory: Memory, house: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"intents": intents.as_dict(), **memory_as_dict(memory), **(house or {})}
 
 
 def _without_durations(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import pytest
 
 from bench.controllers import AddOn, BacksOffAtIdle, Ours, Unmanaged
 from bench.measures import (
+    busy_within,
     clipped,
     core_free,
     cpu_busy,
@@ -170,3 +171,16 @@ def test_models_memory_counts_models_loaded_at_once() -> None:
     assert models_memory_peak(jobs, models, runtime=400.0, unload_after=300.0) == 1350
     assert models_memory_peak(jobs, models, runtime=400.0, unload_after=100.0) == 1100
     assert models_memory_peak([], models, runtime=400.0, unload_after=300.0) == 0
+
+
+def test_busy_within_counts_time_with_a_job_of_those_queues_running() -> None:
+    """Overlapping jobs count once; other queues and time outside the window do not count."""
+    jobs = [
+        JobRecord("videoConversion", "video", 0.0, 10.0, 20.0),
+        JobRecord("ocr", "photo", 5.0, 15.0, 2.0),  # overlaps the video for 5 s
+        JobRecord("thumbnailGeneration", "photo", 20.0, 30.0, 2.0),  # not listed
+        JobRecord("ocr", "photo", 40.0, 60.0, 2.0),  # half inside the window
+    ]
+    assert busy_within(jobs, ("videoConversion", "ocr"), 0.0, 50.0) == 25.0
+    assert busy_within(jobs, ("videoConversion", "ocr"), 100.0, 200.0) == 0.0
+    assert busy_within(jobs, ("smartSearch",), 0.0, 100.0) == 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 import random
 
 from hypothesis import given, settings, strategies as st
@@ -176,9 +177,7 @@ def test_a_flapping_entity_costs_at_most_thirteen_commands_an_hour(seed) -> None
     memory = Memory()
     commands = 0
     for time, _, outcome in drive(options, events, 3600):
-        result = plan(
-            snapshot, policy, Intents(held=frozenset(outcome.held)), memory, time
-        )
+        result = plan(snapshot, policy, Intents(house=outcome.held), memory, time)
         snapshot, memory = apply(snapshot, result), result.memory
         commands += len(result.commands)
     assert commands <= 13
@@ -277,6 +276,20 @@ def grouped(draw: st.DrawFn):
 @SETTINGS
 @given(grouped())
 def test_never_two_members_of_a_group_resumed(case) -> None:
+    """Whatever N, the policy kind, the holds and run now: one member of a group resumed."""
+    snapshot, groups, (policy, intents, memory) = case
+    result = plan(
+        snapshot, replace(policy, exclusive_groups=tuple(groups)), intents, memory, NOW
+    )
+    after = apply(snapshot, result)
+    resumed = {name for name, status in after.items() if not status.is_paused}
+    for group in groups:
+        assert len(group & resumed) <= 1, (group, resumed)
+
+
+@SETTINGS
+@given(grouped())
+def test_settle_leaves_one_member_of_a_group_resumed(case) -> None:
     """Planned with the group holds settled, at most one member of a group is resumed."""
     snapshot, groups, args = case
     policy = args[0]
@@ -307,7 +320,10 @@ def test_never_together_holds_back_only_what_was_to_resume(case, resumed) -> Non
 def test_a_queue_outside_its_schedule_always_ends_paused(
     snapshot, policy, intents, memory
 ) -> None:
-    """The schedule is off: every managed queue it holds ends paused, scheduling on or off."""
+    """The schedule is off: every managed queue it holds ends paused (scheduling on).
+
+    The holds come in as the house's intents, as the coordinator passes them.
+    """
     outcome = evaluate(
         ConditionMemory(),
         ConditionOptions(server=Condition(entity_id="schedule.night")),
@@ -315,10 +331,18 @@ def test_a_queue_outside_its_schedule_always_ends_paused(
         snapshot,
         NOW,
     )
-    after = _after(snapshot, outcome.held, (policy, intents, memory))
+    result = plan(
+        snapshot,
+        policy,
+        replace(intents, scheduling=True, house=outcome.held),
+        memory,
+        NOW,
+    )
+    after = apply(snapshot, result)
     for name in outcome.held:
         if name in policy.managed and name not in ("backgroundTask", "notifications"):
             assert after[name].is_paused
+            assert result.states[name] in ("held", "held_in_immich")
 
 
 @st.composite

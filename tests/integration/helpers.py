@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -96,4 +98,26 @@ async def call_switch(hass: HomeAssistant, service: str, entity_id: str) -> None
     """Turn a switch on or off as a user would, waiting for the action to finish."""
     await hass.services.async_call(
         "switch", service, {"entity_id": entity_id}, blocking=True
+    )
+
+
+def form_as_shown(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the frontend submits for a form left as shown: its suggestions and defaults."""
+    values: dict[str, Any] = {}
+    for key in result["data_schema"].schema:
+        suggested = (getattr(key, "description", None) or {}).get("suggested_value")
+        if suggested is not None:
+            values[str(key)] = suggested
+        elif callable(default := getattr(key, "default", None)):
+            values[str(key)] = default()
+    return values
+
+
+async def submit_house_as_shown(
+    hass: HomeAssistant, result: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """Submit the options' house step as shown (the last step); return the flow's result."""
+    assert result["step_id"] == "house"
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], form_as_shown(result)
     )

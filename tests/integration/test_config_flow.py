@@ -24,7 +24,7 @@ from custom_components.immich_jobs.immich import ImmichClient, ImmichError, NotA
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import SelectSelector
@@ -38,6 +38,8 @@ from simulator.server import (
     SimulatedImmich,
     User,
 )
+
+from .helpers import submit_house_as_shown
 
 PROFILES = ["v1.106", "v1.113", "v1.136", "v1.137", "v1.139", "v2.4", "v3.1"]
 
@@ -614,6 +616,7 @@ async def test_options_rules_then_priority(
             "priority_3": "smartSearch",
         },
     )
+    result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     options = loaded_entry.options
@@ -674,6 +677,7 @@ async def test_priority_moving_the_ninth_queue_first_is_one_change(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**ranks, "priority_1": "videoConversion"}
     )
+    result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options[CONF_PRIORITY][:10] == [
         "videoConversion",
@@ -698,6 +702,7 @@ async def test_priority_moving_a_queue_down(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**ranks, "priority_3": "sidecar"}
     )
+    await submit_house_as_shown(hass, result)
     assert loaded_entry.options[CONF_PRIORITY][:4] == [
         "metadataExtraction",
         "storageTemplateMigration",
@@ -759,6 +764,7 @@ async def test_priority_by_drag_and_drop_where_the_selector_can_reorder(
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_PRIORITY: [*without_ocr, "ocr"]}
         )
+        result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options[CONF_PRIORITY][:2] == ["videoConversion", "sidecar"]
 
@@ -778,6 +784,7 @@ async def test_options_without_managed_change_do_not_reload(
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], ranks
         )
+        result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     reload.assert_not_called()
     await hass.async_block_till_done()
@@ -799,3 +806,176 @@ async def test_options_when_entry_not_loaded(
     ]
     assert values[:3] == ["sidecar", "metadataExtraction", "storageTemplateMigration"]
     assert "backgroundTask" not in values
+
+
+async def _to_house_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
+    """Submit the rules and the order unchanged; return the house step."""
+    result = await _to_priority_step(hass, entry)
+    ranks = {str(key): key.default() for key in result["data_schema"].schema}
+    return await hass.config_entries.options.async_configure(result["flow_id"], ranks)
+
+
+def _suggested(result: dict) -> dict[str, Any]:
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+HOUSE_DEFAULTS: dict[str, Any] = {
+    "server_condition_work_when": "on",
+    "condition_1_work_when": "on",
+    "condition_2_work_when": "on",
+    "condition_3_work_when": "on",
+    "condition_min_minutes": 5,
+    "upload_quiet": True,
+    "upload_quiet_minutes": 5,
+}
+
+
+async def test_options_house_step_saves_conditions_quiet_period_and_groups(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The third step: conditions for the server and per queue, uploads, a group."""
+    result = await _to_house_step(hass, loaded_entry)
+    assert result["step_id"] == "house"
+    schema = result["data_schema"].schema
+    assert schema["server_condition"].config["domain"] == [
+        "schedule",
+        "input_boolean",
+        "binary_sensor",
+    ]
+    # Heavy by default: video conversion and the machine-learning queues.
+    assert _suggested(result)["heavy_queues"] == [
+        "smartSearch",
+        "faceDetection",
+        "videoConversion",
+        "ocr",
+    ]
+    heavy_choices = [c["value"] for c in schema["heavy_queues"].config["options"]]
+    assert "thumbnailGeneration" not in heavy_choices
+    assert "metadataExtraction" not in heavy_choices
+    assert "videoConversion" in heavy_choices
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **HOUSE_DEFAULTS,
+            "server_condition": "binary_sensor.plex_streaming",
+            "server_condition_work_when": "off",
+            "condition_1_entity": "schedule.immich_night",
+            "condition_1_queues": ["videoConversion", "ocr"],
+            "condition_min_minutes": 10,
+            "heavy_queues": ["videoConversion"],
+            "upload_quiet_minutes": 15,
+            "never_together_1": ["smartSearch", "faceDetection", "ocr"],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    options = loaded_entry.options
+    assert options["server_condition"] == {
+        "entity_id": "binary_sensor.plex_streaming",
+        "work_when": "off",
+    }
+    assert options["queue_conditions"] == {
+        "videoConversion": {"entity_id": "schedule.immich_night", "work_when": "on"},
+        "ocr": {"entity_id": "schedule.immich_night", "work_when": "on"},
+    }
+    assert options["condition_min_minutes"] == 10
+    assert options["upload_quiet"] is True
+    assert options["heavy_queues"] == ["videoConversion"]
+    assert options["upload_quiet_minutes"] == 15
+    assert options["never_together"] == [["smartSearch", "faceDetection", "ocr"]]
+
+    # Opened again, the form shows what was saved.
+    result = await _to_house_step(hass, loaded_entry)
+    shown = _suggested(result)
+    assert shown["server_condition"] == "binary_sensor.plex_streaming"
+    assert shown["server_condition_work_when"] == "off"
+    assert shown["condition_1_entity"] == "schedule.immich_night"
+    assert shown["condition_1_queues"] == ["videoConversion", "ocr"]
+    assert shown["never_together_1"] == ["smartSearch", "faceDetection", "ocr"]
+    assert shown["heavy_queues"] == ["videoConversion"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "errors", "queue"),
+    [
+        (
+            {
+                "condition_1_entity": "schedule.immich_night",
+                "condition_1_queues": ["videoConversion"],
+                "condition_2_entity": "input_boolean.box_free",
+                "condition_2_queues": ["ocr", "videoConversion"],
+            },
+            {"base": "condition_queue_twice"},
+            "Video conversion",
+        ),
+        (
+            {"condition_1_entity": "schedule.immich_night"},
+            {"condition_1_queues": "condition_no_queues"},
+            "",
+        ),
+        (
+            {"condition_2_queues": ["ocr"]},
+            {"condition_2_entity": "condition_no_entity"},
+            "",
+        ),
+        (
+            {"never_together_1": ["ocr"]},
+            {"base": "group_too_small"},
+            "OCR",
+        ),
+        (
+            {
+                "never_together_1": ["ocr", "smartSearch"],
+                "never_together_2": ["faceDetection", "ocr"],
+            },
+            {"base": "group_queue_twice"},
+            "OCR",
+        ),
+        (
+            {"upload_quiet_minutes": 2.5},
+            {"upload_quiet_minutes": "whole_number"},
+            "",
+        ),
+    ],
+    ids=[
+        "queue_in_two_conditions",
+        "entity_without_queues",
+        "queues_without_entity",
+        "group_of_one",
+        "queue_in_two_groups",
+        "fraction_of_a_minute",
+    ],
+)
+async def test_options_house_step_refuses_what_cannot_work(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    queue: str,
+) -> None:
+    """Each mistake is named (with the queue), and the options stay as they were."""
+    before = dict(loaded_entry.options)
+    result = await _to_house_step(hass, loaded_entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**HOUSE_DEFAULTS, **answers}
+    )
+    assert result["step_id"] == "house"
+    assert result["errors"] == errors
+    assert result["description_placeholders"] == {"queue": queue}
+    assert dict(loaded_entry.options) == before
+
+
+async def test_options_house_step_refuses_other_entities(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A light is not a condition: the form refuses it, nothing is saved."""
+    before = dict(loaded_entry.options)
+    result = await _to_house_step(hass, loaded_entry)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**HOUSE_DEFAULTS, "server_condition": "light.kitchen"}
+        )
+    assert dict(loaded_entry.options) == before

@@ -39,6 +39,12 @@ async def test_diagnostics(
     assert diagnostics["access"]["read_api"] == "queues"
     assert diagnostics["queues"]["thumbnailGeneration"]["waiting"] >= 0
     assert diagnostics["intents"]["scheduling"] is True
+    # The import counts as uploads: the quiet period holds the videos.
+    assert diagnostics["house"]["holds"]["videoConversion"] == {
+        "held_by": "uploads_arriving",
+        "subject": "",
+    }
+    assert diagnostics["house"]["kept"] == {"uploads_arriving": True}
     reasons = [c["reason"] for plan in diagnostics["plans"] for c in plan["commands"]]
     assert any("higher-priority" in reason for reason in reasons)
     assert diagnostics["recent_errors"][-1]["error"] == "invalid_response"

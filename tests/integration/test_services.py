@@ -17,7 +17,7 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import paused_queues, run_for, setup_one_slot
+from .helpers import paused_queues, run_for, setup_one_slot, submit_house_as_shown
 
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
@@ -275,7 +275,8 @@ async def _limit_in_options(
     rules = {**result["data_schema"]({}), CONF_MAX_RUNNING: limit}
     result = await hass.config_entries.options.async_configure(result["flow_id"], rules)
     ranks = result["data_schema"]({})
-    await hass.config_entries.options.async_configure(result["flow_id"], ranks)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], ranks)
+    await submit_house_as_shown(hass, result)
     await hass.async_block_till_done()
 
 

@@ -117,6 +117,23 @@ def api_key(immich: SimulatedImmich, api_path: ApiPath) -> str:
 
 
 @pytest.fixture
+def config_entry(config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Return the entry with the quiet period off.
+
+    The suite's import would start the quiet period at its first read and hold the heavy
+    queues through every case: the faults are met by the scheduler's own commands here; the
+    quiet period has its own tests (tests/integration/test_house.py).
+    """
+    return MockConfigEntry(
+        domain=config_entry.domain,
+        title=config_entry.title,
+        unique_id=config_entry.unique_id,
+        data=config_entry.data,
+        options={"upload_quiet": False},
+    )
+
+
+@pytest.fixture
 async def harness(
     hass: HomeAssistant,
     immich: SimulatedImmich,
