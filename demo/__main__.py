@@ -189,7 +189,8 @@ class Demo:
             await api.flow(
                 "/api/config/config_entries/options/flow",
                 entry_id,
-                [{"poll_interval": self.args.poll_interval}, {}],
+                # The rules (the poll interval), then the priority and the house as shown.
+                [{"poll_interval": self.args.poll_interval}, {}, {}],
             )
             entities = Entities.from_registry(await api.registry(entry_id))
             (self.config_dir / DASHBOARD_FILE).write_text(
