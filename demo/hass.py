@@ -187,10 +187,14 @@ class HomeAssistantApi:
         for answer in steps:
             if result.get("type") != "form":
                 break
+            # As the frontend fills the form: a default, else a suggested value.
             data = {
                 field["name"]: field["default"]
+                if "default" in field
+                else field["description"]["suggested_value"]
                 for field in result.get("data_schema", [])
                 if "default" in field
+                or (field.get("description") or {}).get("suggested_value") is not None
             }
             data.update(answer)
             result = await self.post(f"{path}/{result['flow_id']}", data)
