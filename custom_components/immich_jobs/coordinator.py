@@ -49,6 +49,7 @@ from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .scheduler import (
+    Intents,
     Memory,
     Plan,
     Policy,
@@ -272,7 +273,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             time_left=time_left(
                 result.snapshot,
                 policy=self.policy(result.snapshot),
-                intents=self.intents.for_scheduler(),
+                # The house's holds in force, never-together groups included.
+                intents=replace(self.intents.for_scheduler(), house=plan.holds),
                 observed=self.memory,
                 states=plan.states,
                 express=plan.express,
@@ -284,10 +286,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)
-        wishes = replace(
-            intents.for_scheduler(), house=self.house.holds(intents.run_now)
-        )
-        return make_plan(snapshot, policy, wishes, self.memory, now)
+        return make_plan(snapshot, policy, self._wishes(intents), self.memory, now)
+
+    def _wishes(self, intents: UserIntents) -> Intents:
+        """Return what the user and the house ask of the scheduler."""
+        return replace(intents.for_scheduler(), house=self.house.holds(intents.run_now))
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""

@@ -28,7 +28,7 @@ class TimeLeft:
     """Seconds until each managed queue and the whole server are done; None when unknown."""
 
     queues: Mapping[str, float | None] = field(default_factory=dict)
-    # Until every managed queue that is not held has no work.
+    # Until every managed queue has no work, but for those held by a switch or in Immich.
     until_idle: float | None = 0.0
 
 
@@ -92,7 +92,12 @@ def time_left(
         start, seconds = slots[slot], own[name]
         end = None if start is None or seconds is None else start + seconds
         slots[slot] = left[name] = end
-    counted = [left[name] for name in managed if name not in held]
+    # A hold of the house (a schedule, a condition, uploads) ends by itself, at a time no one
+    # knows: its work makes the server's time unknown. The user's switch and Immich's own
+    # pause do not end by themselves: their queues are left out.
+    counted = [
+        left[name] for name in managed if name not in held or name in intents.house
+    ]
     return TimeLeft(
         queues={name: left[name] for name in managed},
         until_idle=None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
+from custom_components.immich_jobs.house import Hold, HoldKind
 from custom_components.immich_jobs.immich import Snapshot
 from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, QueueState
 from custom_components.immich_jobs.time_left import TimeLeft, time_left
@@ -94,6 +95,18 @@ def test_a_held_queue_is_unknown_and_left_out_of_idle() -> None:
     )
     assert result.queues == {THUMBS: None, VIDEO: 60.0}
     assert result.until_idle == 60.0
+
+
+def test_a_queue_the_house_holds_makes_idle_unknown() -> None:
+    """Videos held while uploads arrive will run once they are quiet, at a time no one knows."""
+    result = _estimate(
+        snap(queue(THUMBS, 12), queue(VIDEO, 3, paused=True)),
+        {THUMBS: 5.0, VIDEO: 20.0},
+        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS)}),
+        states={VIDEO: QueueState.HELD},
+    )
+    assert result.queues == {THUMBS: 60.0, VIDEO: None}
+    assert result.until_idle is None
 
 
 def test_held_in_immich_without_work_is_zero() -> None:
