@@ -61,9 +61,10 @@ async def check_entities(
     def integer(value: str) -> bool:
         return value.isdigit()
 
-    def number(value: str) -> bool:
+    def estimate(value: str) -> bool:
+        """Unknown until a job was seen finishing; a duration (minutes, not negative) after."""
         try:
-            return float(value) >= 0
+            return value == "unknown" or float(value) >= 0
         except ValueError:
             return False
 
@@ -76,9 +77,8 @@ async def check_entities(
         "max_running": lambda value: value == "1",
         "total_pending": integer,
         "running_queues": integer,
-        # Estimates: unknown until a job was seen finishing; a duration in minutes after.
-        "time_left": lambda value: value == "unknown" or number(value),
-        "time_until_idle": lambda value: value == "unknown" or number(value),
+        "time_left": estimate,
+        "time_until_idle": estimate,
         # No timed pause at start.
         "paused_until": {"unknown"}.__contains__,
         # No event yet at start, or the first one (a timestamp).
