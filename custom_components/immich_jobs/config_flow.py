@@ -23,6 +23,7 @@ from .compat import vol
 from .const import DOMAIN, LOGGER
 from .immich import (
     CannotConnect,
+    Forbidden,
     ImmichError,
     InvalidAuth,
     InvalidResponse,
@@ -30,8 +31,6 @@ from .immich import (
     KeyAccess,
     MaintenanceMode,
     NotAdmin,
-    NotImmich,
-    TooOld,
     Unsupported,
     normalize_url,
 )
@@ -102,24 +101,17 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
             access = await client.async_get_access()
             _describe_access(access)
             user = await client.async_get_user()
-        except CannotConnect as err:
-            raise CheckFailed(err.reason) from err
-        except InvalidAuth as err:
-            raise CheckFailed("invalid_auth", CONF_API_KEY) from err
-        except NotAdmin as err:
-            raise CheckFailed("not_admin", CONF_API_KEY) from err
-        except TooOld as err:
-            raise CheckFailed("too_old", version=str(err.version)) from err
-        except NotImmich as err:
-            raise CheckFailed("not_immich") from err
-        except Unsupported as err:
-            # The version answered as Immich's, the job endpoints did not: a proxy that
-            # forwards only part of Immich's API, or something posing as Immich.
-            raise CheckFailed("invalid_response") from err
-        except MaintenanceMode as err:
-            raise CheckFailed("maintenance") from err
-        except InvalidResponse as err:
-            raise CheckFailed("invalid_response") from err
+        except (InvalidAuth, NotAdmin) as err:
+            raise CheckFailed(err.reason, CONF_API_KEY, **err.placeholders) from err
+        except (
+            CannotConnect,
+            Unsupported,
+            MaintenanceMode,
+            InvalidResponse,
+            Forbidden,
+        ) as err:
+            # The error names its own words (immich/errors.py); this step adds the field.
+            raise CheckFailed(err.reason, **err.placeholders) from err
         except ImmichError as err:
             LOGGER.debug("Immich refused the check: %s", err)
             raise CheckFailed("unknown") from err

@@ -30,6 +30,7 @@ from custom_components.immich_jobs.immich import (
     TooOld,
     Unsupported,
 )
+from tests.timers import after
 
 from .conftest import FakeImmich
 from .samples import body
@@ -791,17 +792,19 @@ async def test_connection_refused(session: aiohttp.ClientSession) -> None:
 async def test_timeout_on_hanging_answer(
     fake: FakeImmich, session: aiohttp.ClientSession
 ) -> None:
-    """A server that never answers trips the client's timeout; the test then releases it."""
+    """A server that never answers trips the client's 10 s timeout; the test then releases it."""
     release = asyncio.Event()
+    hanging: list[web.Request] = []
 
     async def hang(request: web.Request) -> web.StreamResponse:
+        hanging.append(request)
         await release.wait()
         return web.json_response({})
 
     fake.handle("GET", "/api/server/version", hang)
-    client = client_for(fake, session, timeout=0.05)
+    client = client_for(fake, session)
     with pytest.raises(CannotConnect) as err:
-        await client.async_get_version()
+        await after(11, client.async_get_version(), lambda: bool(hanging))
     release.set()
     assert err.value.reason == "timeout"
     assert err.value.status is None

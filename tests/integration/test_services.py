@@ -410,7 +410,7 @@ async def test_pause_processing_refused_changes_nothing(
         (Fault(kind="status", status=401, body="Invalid API key"), "invalid_auth"),
         (Fault(kind="status", status=403, body="Forbidden"), "not_admin"),
         (Fault(kind="drop"), "cannot_connect"),
-        (None, "maintenance"),
+        (None, "maintenance_mode"),
     ],
 )
 async def test_start_queue_errors_are_translated(
