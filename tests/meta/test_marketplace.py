@@ -47,7 +47,8 @@ def run_probe(root: Path) -> dict[str, Any]:
     if done.returncode == NO_MARKETPLACE:
         pytest.skip(f"{python}'s Home Assistant has no Marketplace (before 2026.11)")
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    read: dict[str, Any] = json.loads(done.stdout)
+    return read
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ def test_changelog_keeps_a_changelog() -> None:
         assert f"[{version}]: " in CHANGELOG, f"no link for {version}"
     numbers = [AwesomeVersion(version) for version, _, _ in released()]
     assert numbers == sorted(numbers, reverse=True)
-    dates = [date for _, date, _ in released()]
+    dates = [str(date) for _, date, _ in released()]
     assert dates == sorted(dates, reverse=True)
 
 
