@@ -2,7 +2,7 @@
 
 Every case that passes records what it checked; at the end of the session the results go to
 ``.cache/reliability/results.json`` (git-ignored), which ``scripts/reliability_summary``
-turns into the figures of the README.
+turns into the figures of docs/development.md.
 """
 
 from __future__ import annotations
