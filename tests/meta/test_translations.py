@@ -72,8 +72,10 @@ def test_the_languages_shipped() -> None:
 def test_same_keys_as_english(language: str) -> None:
     """No key missing (English would show) and none extra (never shown), by key path."""
     strings = _strings(language)
-    assert sorted(set(ENGLISH) - set(strings)) == [], "missing"
-    assert sorted(set(strings) - set(ENGLISH)) == [], "extra"
+    assert {
+        "missing": sorted(set(ENGLISH) - set(strings)),
+        "extra": sorted(set(strings) - set(ENGLISH)),
+    } == {"missing": [], "extra": []}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
