@@ -138,6 +138,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.memory = Memory()
         self.plans = PlanHistory()
         self.last_plan: Plan | None = None
+        # Immich's queue ids to their names in the user's language (set at setup).
+        self.queue_names: dict[str, str] = {}
         # Monotonic, looked up at each call (the test clock replaces it): an NTP jump at a
         # Pi's boot skews no duration and no deadline.
         self.clock: Callable[[], float] = lambda: time.monotonic()

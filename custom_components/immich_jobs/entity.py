@@ -47,7 +47,9 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
             self._attr_unique_id = f"{server_id}_{description.key}"
         else:
             self._attr_unique_id = f"{server_id}_{QUEUE_MARK}{queue}_{description.key}"
-            self._attr_translation_placeholders = {"queue": queue_display_name(queue)}
+            self._attr_translation_placeholders = {
+                "queue": coordinator.queue_names.get(queue) or queue_display_name(queue)
+            }
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
             identifiers={(DOMAIN, server_id)},

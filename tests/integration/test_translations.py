@@ -26,6 +26,18 @@ async def test_entity_names_in_german(
     assert (
         pending.attributes["friendly_name"] == "Immich (127.0.0.1) Ausstehende Aufgaben"
     )
+    # The queue's name, a placeholder in the entity's name, is German too.
+    status = hass.states.get("sensor.immich_127_0_0_1_intelligente_suche_status")
+    assert status is not None
+    assert (
+        status.attributes["friendly_name"]
+        == "Immich (127.0.0.1) Intelligente Suche Status"
+    )
+    allowed = hass.states.get("switch.immich_127_0_0_1_video_transkodierung_erlaubt")
+    assert allowed is not None
+    assert allowed.attributes["friendly_name"] == (
+        "Immich (127.0.0.1) Video-Transkodierung erlaubt"
+    )
     limit = hass.states.get("number.immich_127_0_0_1_max_gleichzeitige_warteschlangen")
     assert limit is not None
     assert (
