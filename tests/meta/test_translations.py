@@ -27,7 +27,7 @@ LEGITIMATELY_IDENTICAL = {"OCR", "Migration", "Assets", "{queue} status"}
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # What a user types or reads back exactly: addresses, permissions, Immich's queue ids,
-# version numbers, the port, the API path.
+# version numbers, the port, the API path, bold marks and markdown link targets.
 LITERAL = re.compile(
     r"https?://[\w.:/]*\w"
     r"|\b[a-z]+\.(?:read|create|update)\b"
@@ -37,6 +37,7 @@ LITERAL = re.compile(
     r"|\b2283\b"
     r"|/api\b"
     r"|\*\*"
+    r"|\]\([^)]*\)"
 )
 
 
@@ -149,3 +150,12 @@ def test_the_token_checks_are_not_vacuous() -> None:
         "queue",
         "queues",
     ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_apostrophe_quotes_a_placeholder(language: str) -> None:
+    """The frontend reads strings as ICU messages: an apostrophe before { quotes it (d'{title})."""
+    quoted = [
+        path for path, value in _strings(language).items() if re.search(r"'[{}]", value)
+    ]
+    assert quoted == []
