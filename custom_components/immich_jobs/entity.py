@@ -9,7 +9,6 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsCoordinator
-from .queues import queue_display_name
 
 # Queue entities carry this mark in their unique id, so the queue can be read back from it.
 QUEUE_MARK = "queue_"
@@ -48,7 +47,7 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
         else:
             self._attr_unique_id = f"{server_id}_{QUEUE_MARK}{queue}_{description.key}"
             self._attr_translation_placeholders = {
-                "queue": coordinator.queue_names.get(queue) or queue_display_name(queue)
+                "queue": coordinator.queue_name(queue)
             }
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
