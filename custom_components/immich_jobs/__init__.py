@@ -13,6 +13,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -25,6 +26,7 @@ from .coordinator import (
 from .entity import queue_of_unique_id
 from .immich import ImmichClient
 from .issues import async_delete_entry_issues, left_paused_issue_id
+from .queues import queue_from_option
 from .scheduler import managed_queues
 from .services import async_setup_services
 from .store import async_load, entry_store
@@ -89,9 +91,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -
     # Scheduling again: queues a failed release left paused are managed once more.
     ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
     entry.runtime_data = coordinator
+    coordinator.queue_names = await _async_queue_names(hass)
     _remove_unmanaged_entities(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_queue_names(hass: HomeAssistant) -> dict[str, str]:
+    """Name the queues in the user's language, as the actions' drop-down does.
+
+    Entity names carry the queue's name as a placeholder, which Home Assistant does not
+    translate: "Smart search Status" would otherwise greet a German user.
+    """
+    prefix = f"component.{DOMAIN}.selector.queue.options."
+    translations = await async_get_translations(
+        hass, hass.config.language, "selector", {DOMAIN}
+    )
+    return {
+        queue_from_option(key.removeprefix(prefix)): name
+        for key, name in translations.items()
+        if key.startswith(prefix)
+    }
 
 
 def _remove_unmanaged_entities(

@@ -47,7 +47,7 @@ from .house_rules import house_policy
 from .house_watch import HouseWatch
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .issues import EntryIssues, RivalWatch, paused_internal_queues
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
+from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
 from .scheduler import (
     Intents,
     Memory,
@@ -138,6 +138,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.memory = Memory()
         self.plans = PlanHistory()
         self.last_plan: Plan | None = None
+        # Immich's queue ids to their names in the user's language (set at setup).
+        self.queue_names: dict[str, str] = {}
         # Monotonic, looked up at each call (the test clock replaces it): an NTP jump at a
         # Pi's boot skews no duration and no deadline.
         self.clock: Callable[[], float] = lambda: time.monotonic()
@@ -174,6 +176,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     def server_id(self) -> str:
         """Identify the server (the entry's unique id) in device and entity ids."""
         return self.config_entry.unique_id or self.config_entry.entry_id
+
+    def queue_name(self, queue: str) -> str:
+        """Name a queue in the user's language; one without a translation in Immich's words."""
+        return self.queue_names.get(queue) or queue_display_name(queue)
 
     def policy(
         self, snapshot: Snapshot | None = None, intents: UserIntents | None = None

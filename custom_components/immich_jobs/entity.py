@@ -9,7 +9,6 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsCoordinator
-from .queues import queue_display_name
 
 # Queue entities carry this mark in their unique id, so the queue can be read back from it.
 QUEUE_MARK = "queue_"
@@ -47,7 +46,9 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
             self._attr_unique_id = f"{server_id}_{description.key}"
         else:
             self._attr_unique_id = f"{server_id}_{QUEUE_MARK}{queue}_{description.key}"
-            self._attr_translation_placeholders = {"queue": queue_display_name(queue)}
+            self._attr_translation_placeholders = {
+                "queue": coordinator.queue_name(queue)
+            }
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
             identifiers={(DOMAIN, server_id)},

@@ -89,7 +89,7 @@ def test_hacs_manifest() -> None:
 
 
 def test_translations_match_strings() -> None:
-    """Home Assistant reads only translations/en.json for a custom integration."""
+    """Home Assistant reads translations/*.json for a custom integration, never strings.json."""
     strings = (INTEGRATION / "strings.json").read_text()
     assert (INTEGRATION / "translations" / "en.json").read_text() == strings
     assert "[%key:" not in strings
