@@ -80,6 +80,8 @@ def config_entry(immich: SimulatedImmich, api_key: str) -> MockConfigEntry:
     """Return a config entry for the simulated server, as the config flow would create it."""
     return MockConfigEntry(
         domain=DOMAIN,
+        version=1,
+        minor_version=2,
         title="Immich (127.0.0.1)",
         unique_id=immich.admin.id,
         data={CONF_URL: immich.url, CONF_API_KEY: api_key, CONF_VERIFY_SSL: True},

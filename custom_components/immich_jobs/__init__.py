@@ -16,7 +16,7 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_MAX_RUNNING, DOMAIN
 from .coordinator import (
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
@@ -29,7 +29,7 @@ from .issues import async_delete_entry_issues, left_paused_issue_id
 from .queues import queue_from_option
 from .scheduler import managed_queues
 from .services import async_setup_services
-from .store import async_load, entry_store
+from .store import async_keep_limit, async_load, entry_store
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -69,6 +69,21 @@ def client_for_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> Immic
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whatever the number of servers."""
     async_setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: ImmichJobsConfigEntry
+) -> bool:
+    """Move the limit out of the options (1.1 kept it there) into the Store, once."""
+    if entry.version > 1:
+        return False  # a newer version's entry: nothing here can read it
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        limit = options.pop(CONF_MAX_RUNNING, None)
+        if limit is not None:
+            await async_keep_limit(entry_store(hass, entry.entry_id), int(limit))
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
 
 

@@ -83,6 +83,8 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
     """Ask for the server and an API key, and check both before saving anything."""
 
     VERSION = 1
+    # 1.2: the limit lives in the Store (the number), not in the options.
+    MINOR_VERSION = 2
 
     async def _async_check(
         self, url: str, api_key: str, verify_ssl: bool

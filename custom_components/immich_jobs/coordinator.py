@@ -29,7 +29,6 @@ from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
     CONF_MANAGED_QUEUES,
-    CONF_MAX_RUNNING,
     CONF_POLICY,
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
@@ -204,21 +203,6 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
         self.house.restore(self._store.house)
-        entry = self.config_entry
-        if CONF_MAX_RUNNING in entry.options:
-            # Version 1 kept the limit in the options (so does an options form saved while
-            # the entry was not loaded): it moves into the Store. Over a timed pause's 0 the
-            # pause goes on; any other value was the user's choice and ends it.
-            limit = int(entry.options[CONF_MAX_RUNNING])
-            if limit or self.intents.restore_max_running is None:
-                self.intents.set_limit(limit)
-            self.hass.config_entries.async_update_entry(
-                entry,
-                options={
-                    k: v for k, v in entry.options.items() if k != CONF_MAX_RUNNING
-                },
-            )
-            self._save()
         self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
 
     # --- the cycle ------------------------------------------------------------------------

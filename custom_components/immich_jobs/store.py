@@ -213,6 +213,19 @@ async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]
     return _from_stored(await store.async_load() or {})
 
 
+async def async_keep_limit(store: Store[dict[str, Any]], limit: int) -> None:
+    """Keep a limit that version 1.1 of the entry held in its options (migration, once).
+
+    Over a timed pause's 0 the pause goes on; any other value was the user's choice and
+    ends it, as the number would.
+    """
+    stored = await store.async_load() or {}
+    intents = UserIntents.from_dict(stored.get("intents"))
+    if limit or intents.restore_max_running is None:
+        intents.set_limit(limit)
+    await store.async_save({**stored, "intents": intents.as_dict()})
+
+
 def _from_stored(stored: Mapping[str, Any]) -> tuple[UserIntents, Memory]:
     return UserIntents.from_dict(stored.get("intents")), memory_from_dict(stored)
 

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -59,10 +59,10 @@ def commands(immich: SimulatedImmich) -> list[str]:
 async def setup_one_slot(
     hass: HomeAssistant, entry: MockConfigEntry, **options: object
 ) -> MockConfigEntry:
-    """Set up with one slot and no express lane, so priority alone decides."""
+    """Set up with one slot (the default limit) and no express lane: priority alone decides."""
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
+        entry, options={CONF_EXPRESS_LANE: False, **options}
     )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

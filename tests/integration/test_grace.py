@@ -12,11 +12,7 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.immich_jobs.const import (
-    CONF_EXPRESS_LANE,
-    CONF_MAX_RUNNING,
-    DOMAIN,
-)
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, DOMAIN
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -63,7 +59,7 @@ async def test_no_pause_in_the_first_minute_after_a_set_up_retry(
     immich.restart(downtime=15)
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        config_entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False}
+        config_entry, options={CONF_EXPRESS_LANE: False}
     )
     assert not await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY

@@ -320,17 +320,19 @@ async def test_limit_changed_behind_a_timed_pause_is_kept(
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A limit that reached the options while the entry was unloaded ends a timed pause.
+    """An entry of version 1.1 (the limit in its options) migrated during a timed pause.
 
-    Version 1 kept the limit in the options: at set-up it moves to the Store, and a value
-    other than the pause's 0 is the user's choice, not overwritten when the pause ends.
+    The migration moves the limit to the Store; a value other than the pause's 0 is the
+    user's choice, not overwritten when the pause ends.
     """
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     await setup_one_slot(hass, config_entry)
     await _pause_for_five_minutes(hass, config_entry)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     hass.config_entries.async_update_entry(
-        config_entry, options={**config_entry.options, CONF_MAX_RUNNING: 3}
+        config_entry,
+        options={**config_entry.options, CONF_MAX_RUNNING: 3},
+        minor_version=1,
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()

@@ -135,7 +135,10 @@ async def test_todays_stored_format_is_read(
         },
     }
     config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options={CONF_MAX_RUNNING: 2})
+    # Entry 1.1 kept the limit in its options: the migration moves it into the Store.
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_MAX_RUNNING: 2}, minor_version=1
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
@@ -143,6 +146,7 @@ async def test_todays_stored_format_is_read(
     assert coordinator.intents.held == {"ocr"}
     assert coordinator.max_running == 2
     assert CONF_MAX_RUNNING not in config_entry.options
+    assert (config_entry.version, config_entry.minor_version) == (1, 2)
     assert VIDEO in coordinator.memory.owned
     assert coordinator.memory.job_seconds[VIDEO] == pytest.approx(12.5, rel=0.5)
     assert hass.states.get(OCR_SWITCH).state == "off"
@@ -307,3 +311,14 @@ async def test_learned_durations_ignore_a_wall_clock_jump(
     freezer.tick(timedelta(hours=1))
     await coordinator.async_refresh()
     assert coordinator.memory.job_seconds[THUMBNAILS] < 5
+
+
+async def test_an_entry_from_a_newer_version_is_not_set_up(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """A downgrade leaves an entry this version cannot read: it says so, and keeps it."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, version=2, minor_version=1)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert config_entry.version == 2
