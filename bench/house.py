@@ -14,8 +14,8 @@ import statistics
 import sys
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
-from custom_components.immich_jobs.uploads import DEFAULT_HEAVY_QUEUES
+from custom_components.immich_jobs.engine.house.uploads import DEFAULT_HEAVY_QUEUES
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.cpu import SLOWER_BOX
 from simulator.model import VIDEO_CONVERSION, ImmichModel
 

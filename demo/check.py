@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sys
 import time
 
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     DEFAULT_MANAGED,
     DEFAULT_PRIORITY,
     INTERNAL_QUEUES,

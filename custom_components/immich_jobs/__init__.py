@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import DummyCookieJar
-
-from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
@@ -12,7 +10,6 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
-from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
@@ -23,13 +20,13 @@ from .coordinator import (
     async_mark_outage,
     async_release_queues,
 )
+from .engine.queues import queue_from_option
+from .engine.scheduler import managed_queues
 from .entity import queue_of_unique_id
-from .immich import ImmichClient
-from .issues import async_delete_entry_issues, left_paused_issue_id
-from .queues import queue_from_option
-from .scheduler import managed_queues
+from .runtime.client import client_for_entry
+from .runtime.issues import async_delete_entry_issues, left_paused_issue_id
+from .runtime.store import async_keep_limit, async_load, entry_store
 from .services import async_setup_services
-from .store import async_keep_limit, async_load, entry_store
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -40,30 +37,6 @@ PLATFORMS: list[Platform] = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-
-def create_client(
-    hass: HomeAssistant, url: str, api_key: str, verify_ssl: bool
-) -> ImmichClient:
-    """Build a client whose session never sends cookies.
-
-    Immich lets a session cookie override the API key, and Home Assistant's shared session keeps
-    cookies, so the integration gets a session of its own without a cookie jar.
-    """
-    session = async_create_clientsession(
-        hass, verify_ssl=verify_ssl, cookie_jar=DummyCookieJar()
-    )
-    return ImmichClient(session, url, api_key)
-
-
-def client_for_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> ImmichClient:
-    """Build the client of a config entry."""
-    return create_client(
-        hass,
-        entry.data[CONF_URL],
-        entry.data[CONF_API_KEY],
-        entry.data[CONF_VERIFY_SSL],
-    )
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

@@ -7,9 +7,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
+from .engine.scheduler import managed_queues
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
-from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 1
 

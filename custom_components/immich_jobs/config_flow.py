@@ -18,9 +18,9 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from . import create_client
 from .compat import vol
 from .const import DOMAIN, LOGGER
+from .flows.options import ImmichJobsOptionsFlow
 from .immich import (
     CannotConnect,
     Forbidden,
@@ -34,7 +34,7 @@ from .immich import (
     Unsupported,
     normalize_url,
 )
-from .options_flow import ImmichJobsOptionsFlow
+from .runtime.client import create_client
 
 CONNECTION_SCHEMA = vol.Schema(
     {

@@ -38,16 +38,17 @@ from .const import (
     LOGGER,
     POLICY_PREEMPTIVE,
 )
-from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
-from .gate import CommandGate
-from .history import PlanHistory
-from .house import Hold
-from .house_rules import house_policy
-from .house_watch import HouseWatch
-from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
-from .issues import EntryIssues, RivalWatch, paused_internal_queues
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
-from .scheduler import (
+from .engine.gate import CommandGate
+from .engine.history import PlanHistory
+from .engine.house.holds import Hold
+from .engine.house.rules import house_policy
+from .engine.queues import (
+    DEFAULT_MANAGED,
+    DEFAULT_PRIORITY,
+    is_manageable,
+    queue_display_name,
+)
+from .engine.scheduler import (
     Intents,
     Memory,
     Plan,
@@ -57,8 +58,17 @@ from .scheduler import (
     held_back,
     plan as make_plan,
 )
-from .store import IntentStore, PauseTimer, UserIntents
-from .time_left import TimeLeft, time_left
+from .engine.time_left import TimeLeft, time_left
+from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
+from .runtime.dispatch import (
+    Dispatcher,
+    async_release_queues,
+    own_commands,
+    setup_error,
+)
+from .runtime.house_watch import HouseWatch
+from .runtime.issues import EntryIssues, RivalWatch, paused_internal_queues
+from .runtime.store import IntentStore, PauseTimer, UserIntents
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 

@@ -10,9 +10,9 @@ from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .coordinator import ImmichJobsConfigEntry
+from .engine.scheduler import QueueReason
 from .immich import KeyAccess
-from .scheduler import QueueReason
-from .store import memory_as_dict
+from .runtime.store import memory_as_dict
 
 TO_REDACT = {CONF_API_KEY, CONF_URL, "unique_id", "title"}
 

@@ -16,9 +16,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .engine.queues import queue_display_name
+from .engine.scheduler import managed_queues
 from .entity import ImmichJobsEntity
-from .queues import queue_display_name
-from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 0
 

@@ -20,9 +20,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
+from .engine.scheduler import QueueState, Reason, managed_queues
 from .entity import QUEUE_MARK, ImmichJobsEntity
 from .number import MAX_RUNNING
-from .scheduler import QueueState, Reason, managed_queues
 from .switch import QUEUE_SWITCH
 
 PARALLEL_UPDATES = 0

@@ -18,12 +18,12 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from .compat import vol
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
-from .dashboard import Entities, dashboard
+from .engine.queues import queue_from_option, queue_option
+from .engine.scheduler import managed_queues
 from .helpers import translated_error
 from .immich import ImmichError
-from .queues import queue_from_option, queue_option
-from .scheduler import managed_queues
-from .store import UserIntents
+from .runtime.dashboard import Entities, dashboard
+from .runtime.store import UserIntents
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"

@@ -11,10 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
+from .engine.scheduler import managed_queues
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
-from .scheduler import managed_queues
-from .store import UserIntents
+from .runtime.store import UserIntents
 
 PARALLEL_UPDATES = 1
 

@@ -8,7 +8,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
     SERVICE_TURN_OFF,

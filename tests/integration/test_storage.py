@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_MAX_RUNNING, DOMAIN
 from custom_components.immich_jobs.coordinator import ImmichJobsCoordinator
-from custom_components.immich_jobs.store import UserIntents
+from custom_components.immich_jobs.runtime.store import UserIntents
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store

@@ -115,7 +115,7 @@ def test_flow_steps_errors_and_aborts_are_translated() -> None:
     strings = _strings()
     trees = [
         ast.parse((INTEGRATION / name).read_text())
-        for name in ("config_flow.py", "options_flow.py")
+        for name in ("config_flow.py", "flows/options.py", "flows/house_step.py")
     ]
     classes = [
         node for tree in trees for node in tree.body if isinstance(node, ast.ClassDef)

@@ -102,7 +102,9 @@ def client_log(immich: SimulatedImmich) -> Generator[ClientLog]:
         )
         return RecordingClient(session, url, api_key, log=log)
 
-    with patch("custom_components.immich_jobs.create_client", create_client):
+    with patch(
+        "custom_components.immich_jobs.runtime.client.create_client", create_client
+    ):
         yield log
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from custom_components.immich_jobs.engine.scheduler import Action, Plan
 from custom_components.immich_jobs.immich import QueueStatus, Snapshot
-from custom_components.immich_jobs.scheduler import Action, Plan
 
 
 def queue(

@@ -8,13 +8,13 @@ add-on) left paused when the integration was set up is taken over and scheduled.
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     METADATA_EXTRACTION as META,
     SMART_SEARCH as SMART,
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
@@ -23,7 +23,7 @@ from custom_components.immich_jobs.scheduler import (
     plan,
     release,
 )
-from custom_components.immich_jobs.store import memory_as_dict, memory_from_dict
+from custom_components.immich_jobs.runtime.store import memory_as_dict, memory_from_dict
 
 from .helpers import apply, commanded, queue, snap
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     METADATA_EXTRACTION as META,
     OCR,
     SMART_SEARCH as SMART,
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Intents,
     Memory,
     Policy,

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.house import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.scheduler import (
+    Intents,
+    Memory,
+    Policy,
+    QueueState,
+)
+from custom_components.immich_jobs.engine.time_left import TimeLeft, time_left
 from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, QueueState
-from custom_components.immich_jobs.time_left import TimeLeft, time_left
 
 from .helpers import queue, snap
 

@@ -9,9 +9,9 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
-from .immich import Snapshot
-from .queues import is_manageable, queue_display_name
+from ..const import DOMAIN
+from ..engine.queues import is_manageable, queue_display_name
+from ..immich import Snapshot
 
 # Another controller is suspected when a queue is flipped against our command this often...
 FIGHT_FLIPS = 3

@@ -18,9 +18,12 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import homeassistant.util.dt as dt_util
 
-from .const import DOMAIN, LOGGER
-from .gate import FORBIDDEN_BACKOFF, CommandGate
-from .immich import (
+from ..const import DOMAIN, LOGGER
+from ..engine.gate import FORBIDDEN_BACKOFF, CommandGate
+from ..engine.queues import queue_display_name
+from ..engine.reasons import Reason
+from ..engine.scheduler import Action, Command, Memory, Plan, release
+from ..immich import (
     ImmichClient,
     ImmichError,
     InvalidAuth,
@@ -37,9 +40,6 @@ from .issues import (
     async_raise_left_paused,
     left_paused_issue_id,
 )
-from .queues import queue_display_name
-from .reasons import Reason
-from .scheduler import Action, Command, Memory, Plan, release
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry

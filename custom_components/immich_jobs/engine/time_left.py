@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .const import POLICY_FINISH_FIRST
+from ..const import POLICY_FINISH_FIRST
+from ..immich.models import QueueStatus, Snapshot
 from .durations import Observed, job_left, work
-from .immich import QueueStatus, Snapshot
 from .scheduler import Intents, Policy, QueueState, managed_queues
 
 # A queue in these states does not finish: it is held until someone lets it run.

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from ..const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from ..immich.models import QueueStatus, Snapshot
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
-from .groups import settle
-from .house import Hold, HoldKind, merge
-from .immich import QueueStatus, Snapshot
+from .house.groups import settle
+from .house.holds import Hold, HoldKind, merge
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .reasons import QueueReason, Reason
 

@@ -20,9 +20,9 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
-from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
-from .house_rules import HOUSE_KEYS
-from .scheduler import Intents, Memory
+from ..const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
+from ..engine.house.rules import HOUSE_KEYS
+from ..engine.scheduler import Intents, Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
 # 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and the house's
