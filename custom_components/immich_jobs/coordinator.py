@@ -48,6 +48,7 @@ from .engine.queues import (
     is_manageable,
     queue_display_name,
 )
+from .engine.rivals import RivalWatch
 from .engine.scheduler import (
     Intents,
     Memory,
@@ -67,7 +68,7 @@ from .runtime.dispatch import (
     setup_error,
 )
 from .runtime.house_watch import HouseWatch
-from .runtime.issues import EntryIssues, RivalWatch, paused_internal_queues
+from .runtime.issues import EntryIssues, paused_internal_queues
 from .runtime.store import IntentStore, PauseTimer, UserIntents
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]

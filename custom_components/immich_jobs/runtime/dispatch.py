@@ -22,6 +22,7 @@ from ..const import DOMAIN, LOGGER
 from ..engine.gate import FORBIDDEN_BACKOFF, CommandGate
 from ..engine.queues import queue_display_name
 from ..engine.reasons import Reason
+from ..engine.rivals import RivalWatch
 from ..engine.scheduler import Action, Command, Memory, Plan, release
 from ..immich import (
     ImmichClient,
@@ -36,7 +37,6 @@ from .issues import (
     ISSUE_NOT_ADMIN,
     ISSUE_PERMISSION,
     EntryIssues,
-    RivalWatch,
     async_raise_left_paused,
     left_paused_issue_id,
 )
