@@ -21,7 +21,6 @@ from .coordinator import (
     async_release_queues,
 )
 from .engine.queues import queue_from_option
-from .engine.scheduler import managed_queues
 from .entity import queue_of_unique_id
 from .runtime.client import client_for_entry
 from .runtime.issues import async_delete_entry_issues, left_paused_issue_id
@@ -108,7 +107,7 @@ def _remove_unmanaged_entities(
     coordinator: ImmichJobsCoordinator,
 ) -> None:
     """Drop the entities of queues that left the managed set or the server."""
-    keep = set(managed_queues(coordinator.data.queues, coordinator.policy()))
+    keep = set(coordinator.data.managed)
     registry = er.async_get(hass)
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         queue = queue_of_unique_id(coordinator.server_id, entity.unique_id)

@@ -7,7 +7,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
-from .engine.scheduler import managed_queues
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
 
@@ -24,8 +23,7 @@ async def async_setup_entry(
     """Add a run-now button per managed queue."""
     coordinator = entry.runtime_data
     async_add_entities(
-        RunNowButton(coordinator, RUN_NOW, queue)
-        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
+        RunNowButton(coordinator, RUN_NOW, queue) for queue in coordinator.data.managed
     )
 
 

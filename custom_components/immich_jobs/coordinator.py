@@ -57,6 +57,7 @@ from .engine.scheduler import (
     QueueReason,
     QueueState,
     held_back,
+    managed_queues,
     plan as make_plan,
 )
 from .engine.time_left import TimeLeft, time_left
@@ -82,16 +83,26 @@ class ImmichJobsData:
     """What entities show: the queues as last read and what the scheduler made of them."""
 
     queues: Snapshot
+    # The queues the integration manages (their entities exist), in priority order.
+    managed: tuple[str, ...]
     states: Mapping[str, QueueState]
     reasons: Mapping[str, QueueReason]
-    # Queues the user runs now (until they are empty or cancelled).
-    run_now: frozenset[str]
-    # When a timed pause (pause_processing with a duration) ends.
-    paused_until: datetime | None
+    # What the user asked for, as of this cycle (switches and the limit show it).
+    intents: UserIntents
     time_left: TimeLeft
     # Why the house holds a queue (a condition, uploads, a never-together group).
     holds: Mapping[str, Hold] = field(default_factory=dict)
     uploads_arriving: bool = False
+
+    @property
+    def run_now(self) -> frozenset[str]:
+        """Return the queues the user runs now (until they are empty or cancelled)."""
+        return frozenset(self.intents.run_now)
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """Return when a timed pause (pause_processing with a duration) ends."""
+        return self.intents.hold_until
 
 
 def policy_from_options(
@@ -265,15 +276,16 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
+        policy = self.policy(result.snapshot)
         return ImmichJobsData(
             queues=result.snapshot,
             states=plan.states,
             reasons=plan.reasons,
-            run_now=frozenset(self.intents.run_now),
-            paused_until=self.intents.hold_until,
+            managed=tuple(managed_queues(result.snapshot, policy)),
+            intents=self.intents.copy(),
             time_left=time_left(
                 result.snapshot,
-                policy=self.policy(result.snapshot),
+                policy=policy,
                 # The house's holds in force, never-together groups included.
                 intents=replace(self.intents.for_scheduler(), house=plan.holds),
                 observed=self.memory,

@@ -44,7 +44,7 @@ class MaxRunningNumber(ImmichJobsEntity, NumberEntity):
     @property
     def native_value(self) -> int:
         """The limit in force, as a whole number: the state reads "1", not "1.0"."""
-        return self.coordinator.max_running
+        return self.coordinator.data.intents.max_running
 
     @immich_action
     async def async_set_native_value(self, value: float) -> None:

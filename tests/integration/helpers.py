@@ -57,15 +57,33 @@ def commands(immich: SimulatedImmich) -> list[str]:
 
 
 async def setup_one_slot(
-    hass: HomeAssistant, entry: MockConfigEntry, **options: object
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    *,
+    max_running: int | None = None,
+    **options: object,
 ) -> MockConfigEntry:
-    """Set up with one slot (the default limit) and no express lane: priority alone decides."""
+    """Set up with one slot (the default limit) and no express lane: priority alone decides.
+
+    With `max_running`, the user then sets *Max concurrent queues* (the number entity).
+    """
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         entry, options={CONF_EXPRESS_LANE: False, **options}
     )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+    if max_running is not None:
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {
+                "entity_id": "number.immich_127_0_0_1_max_concurrent_queues",
+                "value": max_running,
+            },
+            blocking=True,
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 
