@@ -225,7 +225,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
         self.house.restore(self._store.house)
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -338,6 +338,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store.save(self.intents, self.memory, self.house.as_dict())
 
     @callback
+    def _follow_pause(self) -> None:
+        """End a timed pause when the intents say (no timer once stopped)."""
+        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+
+    @callback
     def _house_changed(self) -> None:
         """Plan again soon: a condition entity changed a hold."""
         if not self._stopped:
@@ -366,21 +371,17 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.config_entry.async_start_reauth(self.hass)
                 raise
             except UpdateFailed as err:
-                self._async_mark_unavailable(err)
+                self.async_set_update_error(err)
                 raise
             before = self.intents
             self.intents = before.copy()
             change(self.intents)
-            self._pause_timer.schedule(
-                None if self._stopped else self.intents.hold_until
-            )
+            self._follow_pause()
             try:
                 data = await self._async_cycle(snapshot, "user", before, queue)
             except (ImmichError, ConfigEntryAuthFailed) as err:
                 self.intents = before
-                self._pause_timer.schedule(
-                    None if self._stopped else self.intents.hold_until
-                )
+                self._follow_pause()
                 self._save()
                 if isinstance(err, ConfigEntryAuthFailed):
                     self.config_entry.async_start_reauth(self.hass)
@@ -398,17 +399,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     def async_set_limit_soon(self, value: int) -> None:
         """Set the limit from the options form: the next cycle applies it (no error to show)."""
         self.intents.set_limit(value)
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
         self._save()
-
-    @callback
-    def _async_mark_unavailable(self, err: UpdateFailed) -> None:
-        """Immich could not be read for a user's change: entities say so at once."""
-        if self.last_update_success:
-            LOGGER.error("Error fetching %s data: %s", self.name, err)
-        self.last_update_success = False
-        self.last_exception = err
-        self.async_update_listeners()
 
     async def _async_end_pause(self) -> None:
         """End the pause: give back the limit the user had, even while Immich is away."""
@@ -435,7 +427,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def async_shutdown(self) -> None:
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
         self._stopped = True
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
         self.house.stop()
         await super().async_shutdown()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 import logging
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -195,7 +196,12 @@ async def test_a_change_that_finds_immich_away_marks_entities_unavailable(
     assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
     assert hass.states.get(VIDEO_SWITCH).state == STATE_UNAVAILABLE
     await run_for(hass, freezer, immich, 30)
-    errors = [r for r in caplog.records if "Error fetching" in r.getMessage()]
+    # Home Assistant's words: "Error fetching" after a poll, "Error requesting" after a change.
+    errors = [
+        r
+        for r in caplog.records
+        if re.match(r"Error (fetching|requesting) Immich", r.getMessage())
+    ]
     assert len(errors) == 1
 
     # Back, and the user acts before the next poll (an action: entities are unavailable).
