@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -17,6 +17,7 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
@@ -79,12 +80,21 @@ def _name(hass: HomeAssistant, entity_id: str) -> str:
     return state.name if state else entity_id
 
 
-def _held_until(data: ImmichJobsData, queue: str, code: Reason) -> datetime | None:
-    """Return when a time-bounded hold ends: a timed pause, or a house hold with an end."""
+def _held_until(
+    coordinator: ImmichJobsCoordinator, queue: str, code: Reason
+) -> datetime | None:
+    """Return when a time-bounded hold ends: a timed pause, or a house hold with an end.
+
+    A house hold may know its end (the quiet period, a condition's minimum time) as a time or
+    as a reading of the coordinator's monotonic clock; both are shown as a time to the second.
+    """
+    data = coordinator.data
     if code is Reason.PAUSED_UNTIL:
         return data.paused_until
-    # A house hold that knows its end (the quiet period, a condition's minimum time) has one.
     until = getattr(data.holds.get(queue), "until", None)
+    if isinstance(until, int | float) and not isinstance(until, bool):
+        ends = dt_util.utcnow() + timedelta(seconds=until - coordinator.clock())
+        return ends.replace(microsecond=0)
     return until if isinstance(until, datetime) else None
 
 
@@ -109,7 +119,7 @@ def status_attributes(
         if why.code is Reason.UPLOADS_ARRIVING
         else None
     )
-    until = _held_until(data, queue, why.code)
+    until = _held_until(coordinator, queue, why.code)
     applies = {
         "slot": why.slot,
         "slots": coordinator.max_running if why.slot else None,
