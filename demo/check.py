@@ -92,7 +92,7 @@ async def check_entities(
         *entities.server.items(),
         *((k, e) for keys in entities.queues.values() for k, e in keys.items()),
     ]:
-        if key in ("active", "failed"):
+        if key in ("active", "failed", "reason"):
             if entity_id not in entities.disabled:
                 raise DemoError(f"{entity_id} should be disabled by default")
             continue

@@ -89,6 +89,8 @@ class ImmichJobsData:
     reasons: Mapping[str, QueueReason]
     # What the user asked for, as of this cycle (switches and the limit show it).
     intents: UserIntents
+    # Queues another controller flips: left alone until a reload.
+    contested: frozenset[str]
     time_left: TimeLeft
     # Why the house holds a queue (a condition, uploads, a never-together group).
     holds: Mapping[str, Hold] = field(default_factory=dict)
@@ -283,6 +285,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             reasons=plan.reasons,
             managed=tuple(managed_queues(result.snapshot, policy)),
             intents=self.intents.copy(),
+            contested=frozenset(self.rivals.contested),
             time_left=time_left(
                 result.snapshot,
                 policy=policy,

@@ -35,12 +35,12 @@ async def async_get_config_entry_diagnostics(
         ),
         "immich_version": coordinator.version,
         "access": _access_report(coordinator.access),
-        "intents": coordinator.intents.as_dict(),
+        "intents": coordinator.data.intents.as_dict(),
         "memory": {
             **memory_as_dict(coordinator.memory),
             "work": coordinator.memory.work,
         },
-        "contested_queues": sorted(coordinator.contested),
+        "contested_queues": sorted(coordinator.data.contested),
         "house": {
             "holds": {
                 name: {"held_by": str(hold.kind), "subject": hold.subject}

@@ -13,13 +13,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import MAX_MAX_RUNNING
 from .coordinator import ImmichJobsConfigEntry
-from .entity import ImmichJobsEntity
+from .entity import LIMIT_KEY, ImmichJobsEntity
 from .helpers import immich_action
 
 PARALLEL_UPDATES = 1
 
 MAX_RUNNING = NumberEntityDescription(
-    key="max_running",
+    key=LIMIT_KEY,
     translation_key="max_running",
     entity_category=EntityCategory.CONFIG,
     native_min_value=0,

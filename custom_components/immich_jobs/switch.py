@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
-from .entity import ImmichJobsEntity
+from .entity import ALLOWED_KEY, ImmichJobsEntity
 from .helpers import immich_action
 from .runtime.store import UserIntents
 
@@ -28,7 +28,7 @@ class ImmichJobsSwitchDescription(SwitchEntityDescription):
 
 
 QUEUE_SWITCH = ImmichJobsSwitchDescription(
-    key="allowed",
+    key=ALLOWED_KEY,
     translation_key="allowed",
     # On: the queue may run when the scheduler says. Off: held paused, whatever happens.
     is_on_fn=lambda intents, queue: queue not in intents.held,

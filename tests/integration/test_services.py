@@ -149,9 +149,9 @@ async def test_unknown_queue(
     assert err.value.translation_key == "unknown_queue"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["queue"] == "thumbnails"
-    # Listed as the drop-down and the action accept them.
-    assert "thumbnail_generation" in err.value.translation_placeholders["queues"]
-    assert "video_conversion" in err.value.translation_placeholders["queues"]
+    # Listed in words, as the drop-down shows them.
+    assert "Thumbnail generation" in err.value.translation_placeholders["queues"]
+    assert "Video conversion" in err.value.translation_placeholders["queues"]
     assert "Immich has no queue named thumbnails" in str(err.value)
     assert immich.count("PUT", "/api/jobs/thumbnails") == 0
 

@@ -28,7 +28,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from simulator.server import SimulatedImmich
 
 from .conftest import Results
@@ -288,7 +288,7 @@ ACTIONS: list[tuple[str, str, dict[str, Any], type[Exception], str | None]] = [
     ("start_empty_queue", "start_queue", {"queue": ""}, ServiceValidationError, "unknown_queue"),
     ("start_enormous_queue", "start_queue", {"queue": "q" * 100_000}, ServiceValidationError, "unknown_queue"),
     ("start_unicode_queue", "start_queue", {"queue": "vidéoConversion"}, ServiceValidationError, "unknown_queue"),
-    ("start_internal_queue", "start_queue", {"queue": "backgroundTask"}, HomeAssistantError, "command_rejected"),
+    ("start_internal_queue", "start_queue", {"queue": "backgroundTask"}, ServiceValidationError, "internal_queue"),
     ("start_bad_mode", "start_queue", {"queue": "thumbnailGeneration", "mode": "everything"}, vol.Invalid, None),
     ("clear_unknown_queue", "clear_failed", {"queue": "nope"}, ServiceValidationError, "unknown_queue"),
     ("start_unknown_server", "start_queue", {"queue": "ocr", "config_entry_id": "nope"}, ServiceValidationError, "entry_not_found"),

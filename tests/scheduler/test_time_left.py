@@ -96,6 +96,7 @@ def test_a_held_queue_is_unknown_and_left_out_of_idle() -> None:
     result = _estimate(
         snap(queue(THUMBS, 12, paused=True), queue(VIDEO, 3)),
         {THUMBS: 5.0, VIDEO: 20.0},
+        intents=Intents(held=frozenset({THUMBS})),
         states={THUMBS: QueueState.HELD},
     )
     assert result.queues == {THUMBS: None, VIDEO: 60.0}

@@ -57,7 +57,16 @@ def time_left(
     """Estimate when each managed queue's backlog is done, in the scheduler's order."""
     managed = managed_queues(snapshot, policy)
     own = {name: own_seconds(snapshot[name], observed, now) for name in managed}
-    held = {name for name in managed if states.get(name) in HELD_STATES}
+    # Held by its switch, the house or in Immich (a limit of 0 holds too: then no slot runs).
+    held = {
+        name
+        for name in managed
+        if states.get(name) is QueueState.HELD_IN_IMMICH
+        or (
+            states.get(name) in HELD_STATES
+            and (name in intents.held or name in intents.house)
+        )
+    }
     left: dict[str, float | None] = {
         name: None if own[name] != 0.0 else 0.0 for name in held
     }
