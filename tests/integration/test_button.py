@@ -5,17 +5,16 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .helpers import run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -29,17 +28,9 @@ async def _press(hass: HomeAssistant, entity_id: str) -> None:
     )
 
 
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """One run-now button per managed queue."""
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.BUTTON
-    )
+test_entities = platform_snapshot_test(
+    Platform.BUTTON, "One run-now button per managed queue."
+)
 
 
 async def test_run_now_runs_a_low_priority_queue_until_empty(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.queues import DEFAULT_MANAGED
 from homeassistant.components.number import (
@@ -16,11 +15,11 @@ from homeassistant.components.number import (
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .helpers import run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
 
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
@@ -41,17 +40,9 @@ def _running(immich: SimulatedImmich) -> set[str]:
     return {q for q in DEFAULT_MANAGED if not immich.model.counts(q).is_paused}
 
 
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """One configuration number, 0 to 12."""
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.NUMBER
-    )
+test_entities = platform_snapshot_test(
+    Platform.NUMBER, "One configuration number, 0 to 12."
+)
 
 
 async def test_limit_decides_how_many_queues_run(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.switch import SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
@@ -15,13 +14,8 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import (
-    assert_platform_snapshot,
-    call_switch,
-    paused_queues,
-    run_for,
-    setup_one_slot,
-)
+from .helpers import call_switch, paused_queues, run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -38,18 +32,11 @@ def _busy(immich: SimulatedImmich) -> None:
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """One override per managed queue and the scheduling switch, all on."""
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.SWITCH
-    )
+test_entities = platform_snapshot_test(
+    Platform.SWITCH,
+    "One override per managed queue and the scheduling switch, all on.",
+    enable_all=True,
+)
 
 
 async def test_an_existing_install_keeps_its_switch_ids(
