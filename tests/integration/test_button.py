@@ -22,6 +22,11 @@ VIDEO_RUN_NOW = "button.immich_127_0_0_1_video_conversion_run_now"
 VIDEO_STATUS = "sensor.immich_127_0_0_1_video_conversion_status"
 
 
+def _run_now(hass: HomeAssistant, status: str) -> bool:
+    """Return the run_now attribute the status sensor shows."""
+    return bool(hass.states.get(status).attributes["run_now"])
+
+
 async def _press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
@@ -55,13 +60,13 @@ async def test_run_now_runs_a_low_priority_queue_until_empty(
     assert hass.states.get(VIDEO_STATUS).state == "running"
     # The run-now queue takes the only slot: thumbnails are paused, their jobs drain.
     assert immich.model.counts(THUMBNAILS).is_paused
-    assert VIDEO in config_entry.runtime_data.intents.run_now
+    assert _run_now(hass, VIDEO_STATUS)
 
     await run_for(hass, freezer, immich, 20)
 
     assert immich.model.counts(VIDEO).waiting + immich.model.counts(VIDEO).paused == 0
     assert immich.model.counts(VIDEO).active == 0
-    assert VIDEO not in config_entry.runtime_data.intents.run_now
+    assert not _run_now(hass, VIDEO_STATUS)
     # Back to automatic: the thumbnails have the slot again.
     assert not immich.model.counts(THUMBNAILS).is_paused
     assert immich.model.counts(THUMBNAILS).active > 0
@@ -88,7 +93,7 @@ async def test_run_now_that_cannot_be_sent_is_forgotten(
 
     assert err.value.translation_domain == "immich_jobs"
     assert err.value.translation_key == "invalid_response"
-    assert VIDEO not in config_entry.runtime_data.intents.run_now
+    assert not _run_now(hass, VIDEO_STATUS)
     assert immich.model.counts(VIDEO).is_paused
 
 
@@ -96,8 +101,11 @@ async def test_run_now_when_immich_is_unreachable(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """No read possible: the user is told Immich could not be reached."""
+    """No read possible: the user is told Immich could not be reached, nothing is kept."""
+    immich.model.enqueue(THUMBNAILS, 60, duration=10)
+    immich.model.enqueue(VIDEO, 2, kind="video", duration=5)
     await setup_one_slot(hass, config_entry)
     immich.faults.add(Fault(kind="drop", scope="reads"))
 
@@ -106,4 +114,8 @@ async def test_run_now_when_immich_is_unreachable(
 
     assert err.value.translation_key == "cannot_connect"
     assert str(err.value).startswith("Could not reach Immich")
-    assert VIDEO not in config_entry.runtime_data.intents.run_now
+    # Once Immich answers again, the videos still wait behind the thumbnails.
+    immich.faults.clear()
+    await run_for(hass, freezer, immich, 10)
+    assert not _run_now(hass, VIDEO_STATUS)
+    assert immich.model.counts(VIDEO).is_paused

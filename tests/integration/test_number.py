@@ -60,7 +60,6 @@ async def test_limit_decides_how_many_queues_run(
 
     await _set(hass, 2)
     assert hass.states.get(MAX_RUNNING).state == "2"
-    assert config_entry.runtime_data.max_running == 2
     assert _running(immich) == {THUMBNAILS, SMART_SEARCH}
 
     await _set(hass, 0)
@@ -81,6 +80,7 @@ async def test_limit_not_applied_stays_as_it_was(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Immich refuses the pauses: translated error, the limit keeps its value."""
     immich.model.enqueue(THUMBNAILS, 30, duration=10)
@@ -92,5 +92,9 @@ async def test_limit_not_applied_stays_as_it_was(
 
     assert err.value.translation_domain == "immich_jobs"
     assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.runtime_data.max_running == 1
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    # Immich accepts commands again: the next polls still run one queue (a limit of 1, not 0).
+    immich.faults.clear()
+    await run_for(hass, freezer, immich, 20)
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert not immich.model.counts(THUMBNAILS).is_paused

@@ -26,6 +26,15 @@ THUMBNAIL_STATUS = "sensor.immich_127_0_0_1_thumbnail_generation_status"
 OCR_SWITCH = "switch.immich_127_0_0_1_ocr_allowed"
 
 
+def _switches_off(hass: HomeAssistant) -> set[str]:
+    """Return the switches the user sees off."""
+    return {
+        state.entity_id
+        for state in hass.states.async_all("switch")
+        if state.state == STATE_OFF
+    }
+
+
 def _busy(immich: SimulatedImmich) -> None:
     """Thumbnails (higher priority) and videos (lower) both have long work."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
@@ -105,6 +114,7 @@ async def test_off_without_permission_changes_nothing(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A key without job.create: the user sees which permission, the switch stays on."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
@@ -118,7 +128,10 @@ async def test_off_without_permission_changes_nothing(
     assert err.value.translation_placeholders == {"permission": "job.create"}
     assert "job.create" in str(err.value)
     assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
-    assert THUMBNAILS not in config_entry.runtime_data.intents.held
+    assert not immich.model.counts(THUMBNAILS).is_paused
+    # No hold was kept for later: the next polls leave the thumbnails running.
+    await run_for(hass, freezer, immich, 20)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_ON
     assert not immich.model.counts(THUMBNAILS).is_paused
 
 
@@ -145,6 +158,7 @@ async def test_on_when_the_read_fails_keeps_the_queue_held(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Letting a queue run needs a read of Immich; without one, the hold stays."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
@@ -156,7 +170,10 @@ async def test_on_when_the_read_fails_keeps_the_queue_held(
         await call_switch(hass, SERVICE_TURN_ON, THUMBNAIL_SWITCH)
 
     assert err.value.translation_domain == "immich_jobs"
-    assert THUMBNAILS in config_entry.runtime_data.intents.held
+    assert immich.model.counts(THUMBNAILS).is_paused
+    # Immich answers again: the hold is still there, shown and kept.
+    await run_for(hass, freezer, immich, 20)
+    assert hass.states.get(THUMBNAIL_SWITCH).state == STATE_OFF
     assert immich.model.counts(THUMBNAILS).is_paused
 
 
@@ -204,9 +221,9 @@ async def test_scheduling_off_when_immich_refuses_stays_on(
 
     assert err.value.translation_key == "invalid_response"
     assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
-    assert config_entry.runtime_data.intents.scheduling
     # Still scheduling: whatever the failed attempt resumed is put back in its place.
     await run_for(hass, freezer, immich, 5)
+    assert hass.states.get(SCHEDULING_SWITCH).state == STATE_ON
     assert immich.model.counts(VIDEO).is_paused
     assert not immich.model.counts(THUMBNAILS).is_paused
 
@@ -252,8 +269,7 @@ async def test_a_switch_fails_only_on_its_own_queue(
 
     await call_switch(hass, SERVICE_TURN_OFF, OCR_SWITCH)
 
-    assert hass.states.get(OCR_SWITCH).state == STATE_OFF
-    assert config_entry.runtime_data.intents.held == {"ocr"}
+    assert _switches_off(hass) == {OCR_SWITCH}
     assert "ocr" in paused_queues(immich)
     assert VIDEO not in paused_queues(immich)
 
