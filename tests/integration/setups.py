@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import ConfigEntryDisabler
@@ -16,7 +17,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
 from simulator.server import SimulatedImmich
 
-from .helpers import call_switch, commands, paused_queues, run_for
+from .helpers import call_switch, commands, paused_queues, run_for, setup_one_slot
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,26 @@ class Home:
             self.entry.entry_id, ConfigEntryDisabler.USER
         )
         await self.hass.async_block_till_done()
+
+    async def set_up_one_slot(self, **options: object) -> None:
+        """Set the entry up with one slot and no express lane: priority alone decides."""
+        await setup_one_slot(self.hass, self.entry, **options)
+
+    async def reload(self) -> None:
+        """Reload the entry, as a user would from the integration's page."""
+        assert await self.hass.config_entries.async_reload(self.entry.entry_id)
+        await self.hass.async_block_till_done()
+
+
+@pytest.fixture(name="home")
+def home_fixture(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> Home:
+    """Return the home before the entry is set up (a test gives Immich work first).
+
+    Import it into a test module (`from .setups import home_fixture`) to use `home`.
+    """
+    return Home(hass, immich, config_entry, freezer)
