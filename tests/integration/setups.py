@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from homeassistant.config_entries import ConfigEntryDisabler
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
+from simulator.model import QueueCounts
 from simulator.server import SimulatedImmich
 
 from .helpers import call_switch, commands, paused_queues, run_for, setup_one_slot
@@ -36,6 +37,10 @@ class Home:
     def paused(self) -> set[str]:
         """Return the queues paused in Immich."""
         return paused_queues(self.immich)
+
+    def counts(self, queue: str) -> QueueCounts:
+        """Return a queue's counts in Immich."""
+        return self.immich.model.counts(queue)
 
     def commands(self) -> list[str]:
         """Return the pause/resume requests Immich received."""
