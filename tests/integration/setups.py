@@ -71,6 +71,12 @@ class Home:
         )
         await self.hass.async_block_till_done()
 
+    async def set_up(self) -> None:
+        """Set the entry up as the config flow created it."""
+        self.entry.add_to_hass(self.hass)
+        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
+        await self.hass.async_block_till_done()
+
     async def set_up_one_slot(self, **options: object) -> None:
         """Set the entry up with one slot and no express lane: priority alone decides."""
         await setup_one_slot(self.hass, self.entry, **options)
