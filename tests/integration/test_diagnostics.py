@@ -66,8 +66,8 @@ async def test_diagnostics_keep_the_plans_that_changed_something(
     await run_for(hass, freezer, immich, 120)
     videos = immich.model.counts("videoConversion")
     assert videos.waiting + videos.paused + videos.active == 0
-    coordinator = loaded_entry.runtime_data
-    kept = len(coordinator.plans)
+    # The plans a download shows now, the import's.
+    kept = len((await async_get_config_entry_diagnostics(hass, loaded_entry))["plans"])
 
     # Idle: a look every 30 s, 60 of them, each commanding and changing nothing.
     polls = immich.count("GET", "/api/queues")

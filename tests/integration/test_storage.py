@@ -25,6 +25,7 @@ from .helpers import call_switch, paused_queues, run_for
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
+MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 OCR_SWITCH = "switch.immich_127_0_0_1_ocr_allowed"
 
 
@@ -143,14 +144,18 @@ async def test_todays_stored_format_is_read(
     await hass.async_block_till_done()
 
     coordinator = config_entry.runtime_data
-    assert coordinator.intents.held == {"ocr"}
-    assert coordinator.max_running == 2
+    switches_off = {
+        state.entity_id
+        for state in hass.states.async_all("switch")
+        if state.state == "off"
+    }
+    assert switches_off == {OCR_SWITCH}
     assert CONF_MAX_RUNNING not in config_entry.options
     assert (config_entry.version, config_entry.minor_version) == (1, 2)
     assert VIDEO in coordinator.memory.owned
     assert coordinator.memory.job_seconds[VIDEO] == pytest.approx(12.5, rel=0.5)
     assert hass.states.get(OCR_SWITCH).state == "off"
-    assert hass.states.get("number.immich_127_0_0_1_max_concurrent_queues").state == "2"
+    assert hass.states.get(MAX_RUNNING).state == "2"
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     stored = hass_storage[key]
     assert stored["version"] == 2
@@ -248,7 +253,7 @@ async def test_a_reload_leaves_no_hold_timer_behind(
     assert stored["held"] == ["ocr"]
     assert stored["max_running"] == 1
     assert stored["hold_until"] is None
-    assert loaded_entry.runtime_data.max_running == 1
+    assert hass.states.get(MAX_RUNNING).state == "1"
 
 
 async def test_a_failed_set_up_leaves_no_hold_timer_behind(
@@ -279,12 +284,12 @@ async def test_a_failed_set_up_leaves_no_hold_timer_behind(
     assert loaded_entry.state is ConfigEntryState.SETUP_RETRY
     await run_for(hass, freezer, immich, 90, step=5)
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert loaded_entry.runtime_data.max_running == 0
+    assert hass.states.get(MAX_RUNNING).state == "0"
     await call_switch(hass, "turn_off", OCR_SWITCH)
     since = len(immich.requests)
     await run_for(hass, freezer, immich, 240, step=5)
 
-    assert loaded_entry.runtime_data.max_running == 1
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert _ocr_commands(immich, since) == []
     assert "ocr" in paused_queues(immich)
 

@@ -26,9 +26,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     release,
 )
 
-from .helpers import commanded, queue, snap
-
-ON = Intents()
+from .helpers import ON, commanded, queue, snap
 
 
 @pytest.mark.parametrize(

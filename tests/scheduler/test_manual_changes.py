@@ -18,17 +18,14 @@ from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
-    Policy,
     QueueState,
     plan,
     release,
 )
 from custom_components.immich_jobs.runtime.store import memory_as_dict, memory_from_dict
 
-from .helpers import apply, commanded, queue, snap
+from .helpers import ON, STRICT, apply, commanded, queue, snap
 
-STRICT = Policy(express_lane=False)
-ON = Intents()
 RUNNING = Memory(took_over=True)  # a set-up that has already read Immich once
 
 

@@ -21,10 +21,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     plan,
 )
 
-from .helpers import queue, snap
-
-STRICT = Policy(express_lane=False)
-ON = Intents()
+from .helpers import ON, STRICT, queue, snap
 
 
 def test_slot_holders_and_the_queues_waiting_behind_them() -> None:

@@ -24,10 +24,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     release,
 )
 
-from .helpers import apply, commanded, queue, snap
-
-STRICT = Policy(express_lane=False)
-ON = Intents()
+from .helpers import ON, STRICT, apply, commanded, queue, snap
 
 
 def test_rule1_candidates_are_managed_unheld_queues_with_work() -> None:
