@@ -127,7 +127,7 @@ def _queues(queues: Sequence[str]) -> SelectSelector:
 
 
 def _work_when_field() -> vol.Marker:
-    """ "Work while it is", shown only once an entity is chosen where Home Assistant can.
+    """Return "Work while it is", shown once an entity is chosen where Home Assistant can.
 
     Home Assistant 2026.11 added markers with a `visible` condition; older versions show the
     radios always (their value is ignored without an entity).
