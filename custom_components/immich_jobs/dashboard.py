@@ -78,6 +78,7 @@ class Entities:
 
 # Wider screens give the queues' section two columns: a queue's tiles fit on one line. On a
 # phone the status takes the whole width (its reason is long), its numbers the line below.
+# A hidden time left leaves its place empty, so the next queue still starts a line.
 WIDE = "(min-width: 768px)"
 NARROW = "(max-width: 767px)"
 # The status in which a queue's time left means something (idle shows 0, queued unknown).
@@ -87,11 +88,20 @@ WORKING = "running"
 def dashboard(
     entities: Entities, title: str = "Immich Jobs", hours_to_show: float = 6
 ) -> dict[str, Any]:
-    """Return the Lovelace config: the scheduler, each queue in a row, the switches, a graph.
+    """Return the Lovelace config: the queues across the top, the scheduler and switches below.
+
+    Two columns at most: the queues' section spans both, so a queue's row is wide enough for
+    its reason (a third column would leave a desktop of 1280 px with an empty half). On a
+    phone the sections stack, queues first.
 
     No logbook card for the events: Home Assistant logs an event entity as "detected an
     event", without its type; the entities row shows the type and when.
     """
+    queues: list[dict[str, Any]] = [
+        {"type": "heading", "heading": "Queues, most important first"}
+    ]
+    for queue, keys in entities.queues.items():
+        queues.extend(queue_row(queue_display_name(queue), keys))
     scheduler: list[dict[str, Any]] = [
         {"type": "heading", "heading": "Scheduler"},
         {
@@ -103,7 +113,45 @@ def dashboard(
                 if key in entities.server
             ],
         },
+        {
+            "type": "history-graph",
+            "title": "Pending jobs per queue",
+            "hours_to_show": hours_to_show,
+            "entities": [
+                {"entity": keys["pending"], "name": queue_display_name(queue)}
+                for queue, keys in entities.queues.items()
+                if "pending" in keys
+            ],
+        },
     ]
+    sections = [
+        {"type": "grid", "column_span": 2, "cards": queues},
+        {"type": "grid", "cards": scheduler},
+    ]
+    if controls := queue_controls(entities):
+        sections.append(
+            {
+                "type": "grid",
+                "cards": [{"type": "heading", "heading": "Allowed to run"}, controls],
+            }
+        )
+    return {
+        "title": title,
+        "views": [
+            {
+                "title": "Queues",
+                "path": "queues",
+                "icon": "mdi:tray-full",
+                "type": "sections",
+                "max_columns": 2,
+                "sections": sections,
+            }
+        ],
+    }
+
+
+def queue_controls(entities: Entities) -> dict[str, Any] | None:
+    """Each queue's switch by its name, then its run now button; None without either."""
     switches = [
         {"entity": keys["allowed"], "name": queue_display_name(queue)}
         for queue, keys in entities.queues.items()
@@ -122,56 +170,13 @@ def dashboard(
         for queue, keys in entities.queues.items()
         if "run_now" in keys
     ]
-    if switches or buttons:
-        scheduler += [
-            {
-                "type": "heading",
-                "heading": "Allowed to run",
-                "heading_style": "subtitle",
-            },
-            {
-                "type": "entities",
-                "state_color": True,
-                "entities": [
-                    *switches,
-                    *([{"type": "buttons", "entities": buttons}] if buttons else []),
-                ],
-            },
-        ]
-    queues: list[dict[str, Any]] = [
-        {"type": "heading", "heading": "Queues, most important first"}
-    ]
-    for queue, keys in entities.queues.items():
-        queues.extend(queue_row(queue_display_name(queue), keys))
-    queues.append(
-        {
-            "type": "history-graph",
-            "title": "Pending jobs per queue",
-            "hours_to_show": hours_to_show,
-            "grid_options": {"columns": "full"},
-            "entities": [
-                {"entity": keys["pending"], "name": queue_display_name(queue)}
-                for queue, keys in entities.queues.items()
-                if "pending" in keys
-            ],
-        }
-    )
-    return {
-        "title": title,
-        "views": [
-            {
-                "title": "Queues",
-                "path": "queues",
-                "icon": "mdi:tray-full",
-                "type": "sections",
-                "max_columns": 3,
-                "sections": [
-                    {"type": "grid", "cards": scheduler},
-                    {"type": "grid", "column_span": 2, "cards": queues},
-                ],
-            }
-        ],
-    }
+    if not switches and not buttons:
+        return None
+    rows: list[dict[str, Any]] = list(switches)
+    if buttons:
+        rows += [{"type": "section", "label": "Run now"}]
+        rows += [{"type": "buttons", "entities": buttons}]
+    return {"type": "entities", "state_color": True, "entities": rows}
 
 
 def server_row(key: str, entity_id: str) -> dict[str, Any]:
@@ -193,10 +198,18 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
     """One queue as a row of tiles: its status and why, pending, time left while it runs.
 
     Each tile comes twice, for wide screens and for phones (a visibility condition picks
-    one), as a card's width cannot follow the screen's.
+    one), as a card's width cannot follow the screen's. On a phone the status takes the
+    line and its numbers the line below, shown only when there is work (an idle queue's
+    status says "Empty" already).
     """
-    # (tile, its own visibility, columns wide, columns on a phone)
-    tiles: list[tuple[dict[str, Any], list[dict[str, Any]], int, int]] = []
+    working = (
+        [{"condition": "state", "entity": keys["status"], "state": WORKING}]
+        if "status" in keys
+        else []
+    )
+    # (tile, shown when, on a phone also when, columns wide, columns on a phone). The
+    # queues' section spans two columns of the view, so its grid has 24 columns.
+    tiles: list[tuple[dict[str, Any], list[Any], list[Any], int, int | str]] = []
     if "status" in keys:
         status = {
             "type": "tile",
@@ -204,24 +217,32 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
             "name": title,
             "state_content": ["state", "reason"],
         }
-        tiles.append((status, [], 6, 12))
+        tiles.append((status, [], [], 12, "full"))
     if "pending" in keys:
         pending = {"type": "tile", "entity": keys["pending"], "name": "Pending"}
-        tiles.append((pending, [], 3, 6))
+        has_work = {"condition": "state", "entity": keys["pending"], "state_not": "0"}
+        tiles.append((pending, [], [has_work], 6, 6))
     if "time_left" in keys:
-        working = (
-            [{"condition": "state", "entity": keys["status"], "state": WORKING}]
-            if "status" in keys
-            else []
-        )
         time_left = {"type": "tile", "entity": keys["time_left"], "name": "Time left"}
-        tiles.append((time_left, working, 3, 6))
-    return [
+        tiles.append((time_left, working, [], 6, 6))
+    wide = [
         {
             **tile,
-            "grid_options": {"columns": narrow if screen == NARROW else wide},
-            "visibility": [{"condition": "screen", "media_query": screen}, *shown],
+            "grid_options": {"columns": columns},
+            "visibility": [{"condition": "screen", "media_query": WIDE}, *shown],
         }
-        for screen in (WIDE, NARROW)
-        for tile, shown, wide, narrow in tiles
+        for tile, shown, _, columns, _ in tiles
     ]
+    narrow = [
+        {
+            **tile,
+            "grid_options": {"columns": columns},
+            "visibility": [
+                {"condition": "screen", "media_query": NARROW},
+                *shown,
+                *on_phone,
+            ],
+        }
+        for tile, shown, on_phone, _, columns in tiles
+    ]
+    return wide + narrow

@@ -492,12 +492,14 @@ async def test_get_dashboard(
     response = await _dashboard(hass, config_entry)
     assert response["title"] == "Immich (127.0.0.1)"
     view = response["views"][0]
-    # Sections: the scheduler in one column, the queues in two beside it (stacked on a phone).
+    # Sections: the queues across both columns, the scheduler and the switches side by side
+    # below them (stacked on a phone, queues first).
     assert view["type"] == "sections"
-    assert view["max_columns"] == 3
-    scheduler, queues = view["sections"]
-    assert "column_span" not in scheduler
+    assert view["max_columns"] == 2
+    queues, scheduler, allowed = view["sections"]
     assert queues["column_span"] == 2
+    assert "column_span" not in scheduler
+    assert "column_span" not in allowed
     server_rows = scheduler["cards"][1]["entities"]
     assert [row.get("entity") or row["row"]["entity"] for row in server_rows] == [
         "switch.immich_127_0_0_1_automatic_scheduling",
@@ -527,14 +529,15 @@ async def test_get_dashboard(
         },
     }
     # The switches by queue name, in priority order, and the run now buttons.
-    switches = scheduler["cards"][3]["entities"]
+    switches = allowed["cards"][1]["entities"]
     assert [row.get("name") for row in switches[:3]] == [
         "Video conversion",
         "Thumbnail generation",
         "Smart search",
     ]
     assert switches[0]["entity"] == "switch.videos_allowed"
-    assert [b["entity"] for b in switches[3]["entities"]] == [
+    assert switches[3] == {"type": "section", "label": "Run now"}
+    assert [b["entity"] for b in switches[4]["entities"]] == [
         "button.immich_127_0_0_1_video_conversion_run_now",
         "button.immich_127_0_0_1_thumbnail_generation_run_now",
         "button.immich_127_0_0_1_smart_search_run_now",
@@ -544,8 +547,8 @@ async def test_get_dashboard(
         "Thumbnail generation",
         "Smart search",
     ]
-    # One row per queue on a desktop: status and reason (half), pending, time left (a
-    # quarter each); the time left only while the queue runs.
+    # One row per queue on a desktop: status and reason (half of the section's 24 grid
+    # columns), pending, time left (a quarter each); the time left only while the queue runs.
     wide = {"condition": "screen", "media_query": "(min-width: 768px)"}
     status = "sensor.immich_127_0_0_1_video_conversion_status"
     assert queues["cards"][1:4] == [
@@ -554,34 +557,52 @@ async def test_get_dashboard(
             "entity": status,
             "name": "Video conversion",
             "state_content": ["state", "reason"],
-            "grid_options": {"columns": 6},
+            "grid_options": {"columns": 12},
             "visibility": [wide],
         },
         {
             "type": "tile",
             "entity": "sensor.immich_127_0_0_1_video_conversion_pending",
             "name": "Pending",
-            "grid_options": {"columns": 3},
+            "grid_options": {"columns": 6},
             "visibility": [wide],
         },
         {
             "type": "tile",
             "entity": "sensor.immich_127_0_0_1_video_conversion_time_left",
             "name": "Time left",
-            "grid_options": {"columns": 3},
+            "grid_options": {"columns": 6},
             "visibility": [
                 wide,
                 {"condition": "state", "entity": status, "state": "running"},
             ],
         },
     ]
-    # On a phone the status takes the whole width, its numbers the line below.
+    # On a phone the status takes the whole width, its numbers the line below while it has
+    # work (pending) and runs (time left).
     narrow = {"condition": "screen", "media_query": "(max-width: 767px)"}
     assert [
-        (card["grid_options"]["columns"], card["visibility"][0])
+        (card["grid_options"]["columns"], card["visibility"])
         for card in queues["cards"][4:7]
-    ] == [(12, narrow), (6, narrow), (6, narrow)]
-    assert queues["cards"][-1]["type"] == "history-graph"
+    ] == [
+        ("full", [narrow]),
+        (
+            6,
+            [
+                narrow,
+                {
+                    "condition": "state",
+                    "entity": "sensor.immich_127_0_0_1_video_conversion_pending",
+                    "state_not": "0",
+                },
+            ],
+        ),
+        (
+            6,
+            [narrow, {"condition": "state", "entity": status, "state": "running"}],
+        ),
+    ]
+    assert scheduler["cards"][-1]["type"] == "history-graph"
 
 
 async def test_get_dashboard_follows_a_new_priority(
@@ -604,7 +625,7 @@ async def test_get_dashboard_follows_a_new_priority(
     )
     await submit_house_as_shown(hass, result)
     await hass.async_block_till_done(wait_background_tasks=True)
-    queues = (await _dashboard(hass, config_entry))["views"][0]["sections"][1]
+    queues = (await _dashboard(hass, config_entry))["views"][0]["sections"][0]
     assert _wide_queue_names(queues) == [
         "Smart search",
         "Video conversion",
