@@ -199,8 +199,8 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
 
     Each tile comes twice, for wide screens and for phones (a visibility condition picks
     one), as a card's width cannot follow the screen's. On a phone the status takes the
-    line and its numbers the line below, shown only when there is work (an idle queue's
-    status says "Empty" already).
+    line, with its reason alone (the icon shows the state; both would be cut), and its
+    numbers the line below, shown only when there is work (an idle queue's reason says so).
     """
     working = (
         [{"condition": "state", "entity": keys["status"], "state": WORKING}]
@@ -236,6 +236,7 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
     narrow = [
         {
             **tile,
+            **({"state_content": ["reason"]} if "state_content" in tile else {}),
             "grid_options": {"columns": columns},
             "visibility": [
                 {"condition": "screen", "media_query": NARROW},

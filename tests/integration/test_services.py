@@ -578,9 +578,10 @@ async def test_get_dashboard(
             ],
         },
     ]
-    # On a phone the status takes the whole width, its numbers the line below while it has
-    # work (pending) and runs (time left).
+    # On a phone the status takes the whole width with its reason alone (the icon shows the
+    # state), its numbers the line below while it has work (pending) and runs (time left).
     narrow = {"condition": "screen", "media_query": "(max-width: 767px)"}
+    assert queues["cards"][4]["state_content"] == ["reason"]
     assert [
         (card["grid_options"]["columns"], card["visibility"])
         for card in queues["cards"][4:7]
