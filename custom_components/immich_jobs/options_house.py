@@ -132,15 +132,11 @@ def _work_when_field() -> vol.Marker:
     Home Assistant 2026.11 added markers with a `visible` condition; older versions show the
     radios always (their value is ignored without an entity).
     """
-    marker = getattr(data_entry_flow, "Required", None)
-    if marker is not None:
-        try:
-            return marker(  # type: ignore[no-any-return]
-                WORK_WHEN, default=ON, visible={"field": ENTITY, "operator": "exists"}
-            )
-        except TypeError:
-            pass
-    return vol.Required(WORK_WHEN, default=ON)
+    if (marker := getattr(data_entry_flow, "Required", None)) is None:
+        return vol.Required(WORK_WHEN, default=ON)
+    return marker(  # type: ignore[no-any-return]
+        WORK_WHEN, default=ON, visible={"field": ENTITY, "operator": "exists"}
+    )
 
 
 def house_schema(
