@@ -132,9 +132,11 @@ def _work_when_field() -> vol.Marker:
     Home Assistant 2026.11 added markers with a `visible` condition; older versions show the
     radios always (their value is ignored without an entity).
     """
-    if (marker := getattr(data_entry_flow, "Required", None)) is None:
+    # Older versions' data_entry_flow has a `Required` too: typing's, imported for its types.
+    marker = getattr(data_entry_flow, "Required", None)
+    if not (isinstance(marker, type) and issubclass(marker, vol.Required)):
         return vol.Required(WORK_WHEN, default=ON)
-    return marker(  # type: ignore[no-any-return]
+    return marker(  # type: ignore[call-arg]
         WORK_WHEN, default=ON, visible={"field": ENTITY, "operator": "exists"}
     )
 
