@@ -25,10 +25,9 @@ from simulator.profiles import PROFILES
 from simulator.scenarios import library_import, trickle
 from simulator.server import KEY_QUEUES, SimulatedImmich
 
-from . import check as checks, screenshot
+from . import check as checks, dashboard, screenshot
 from .check import say
 from .cli import DEFAULT_PORT, parse_args
-from .dashboard import Entities, dashboard, dump
 from .hass import (
     DASHBOARD_FILE,
     REPO,
@@ -51,6 +50,7 @@ IMPORT_PHOTOS = 1000
 IMPORT_VIDEOS = 30
 TRICKLE_EVERY = 45.0
 TRICKLE_PHOTOS = 5
+GRAPH_HOURS = 0.1  # the demo's graph shows its few minutes
 
 
 def port_free(port: int) -> bool:
@@ -193,17 +193,19 @@ class Demo:
                 # The rules (the poll interval), then the priority and the house as shown.
                 [{"poll_interval": self.args.poll_interval}, {}, {}],
             )
-            entities = Entities.from_registry(await api.registry(entry_id))
-            (self.config_dir / DASHBOARD_FILE).write_text(
-                dump(dashboard(entities, hours_to_show=0.1))
-            )
+            entities = dashboard.Entities.from_registry(await api.registry(entry_id))
+            board = (api, entry_id, self.config_dir / DASHBOARD_FILE, GRAPH_HOURS)
+            await dashboard.write(*board)
             ready = time.monotonic() - started
             if self.args.check:
                 return await self.check(api, entry_id, entities, ready)
             if self.args.screenshot:
                 return await self.screenshot(base, entities)
             self.banner(base, immich_url, api_key, ready)
+            # The dashboard follows the options (a new priority reorders its queues).
+            following = asyncio.create_task(dashboard.follow(*board))
             await self.hass.wait()
+            following.cancel()
             raise DemoError(
                 f"Home Assistant stopped (code {self.hass.returncode}); see {shown(self.log)}"
             )
@@ -227,7 +229,7 @@ class Demo:
         lines += [f"  Logs:       {shown(self.log)}", "Ctrl-C stops everything."]
         say("\n".join(lines))
 
-    async def screenshot(self, base: str, entities: Entities) -> int:
+    async def screenshot(self, base: str, entities: dashboard.Entities) -> int:
         """Photograph the dashboard once the import is visibly under way."""
         if self.server is not None:
             model = self.server.model
@@ -248,7 +250,11 @@ class Demo:
         return 0
 
     async def check(
-        self, api: HomeAssistantApi, entry_id: str, entities: Entities, ready: float
+        self,
+        api: HomeAssistantApi,
+        entry_id: str,
+        entities: dashboard.Entities,
+        ready: float,
     ) -> int:
         """Verify the demo end to end; raise DemoError on the first failure."""
         say(f"demo --check: Home Assistant and Immich Jobs ready in {ready:.0f} s")

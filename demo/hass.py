@@ -132,6 +132,20 @@ async def stop_process(proc: asyncio.subprocess.Process, grace: float = 30.0) ->
         await proc.wait()
 
 
+def form_as_shown(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fill a form as the frontend does: a suggested value, else a default; sections nested."""
+    data: dict[str, Any] = {}
+    for field in fields:
+        suggested = (field.get("description") or {}).get("suggested_value")
+        if field.get("type") == "expandable":
+            data[field["name"]] = form_as_shown(field.get("schema", []))
+        elif suggested is not None:
+            data[field["name"]] = suggested
+        elif "default" in field:
+            data[field["name"]] = field["default"]
+    return data
+
+
 class HomeAssistantApi:
     """The few REST and websocket calls the demo makes, as the demo user."""
 
@@ -231,15 +245,7 @@ class HomeAssistantApi:
         for answer in steps:
             if result.get("type") != "form":
                 break
-            # As the frontend fills the form: a default, else a suggested value.
-            data = {
-                field["name"]: field["default"]
-                if "default" in field
-                else field["description"]["suggested_value"]
-                for field in result.get("data_schema", [])
-                if "default" in field
-                or (field.get("description") or {}).get("suggested_value") is not None
-            }
+            data = form_as_shown(result.get("data_schema", []))
             data.update(answer)
             result = await self.post(f"{path}/{result['flow_id']}", data)
             if result.get("errors"):

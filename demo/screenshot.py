@@ -101,7 +101,7 @@ async def _page_socket(session: aiohttp.ClientSession, profile: Path) -> str:
 
 
 async def take(
-    url: str, out: Path, queues: int, size: tuple[int, int] = (1600, 1350)
+    url: str, out: Path, queues: int, size: tuple[int, int] = (1280, 1650)
 ) -> None:
     """Open `url`, wait until the dashboard's cards and graph are drawn, save a PNG."""
     profile = Path(tempfile.mkdtemp(prefix="immich-jobs-chromium-"))
@@ -141,7 +141,7 @@ async def _wait_for_dashboard(page: DevTools, queues: int, timeout: float = 60) 
     while time.monotonic() < deadline:
         counts = await page.counts()
         drawn = (
-            counts.get("hui-glance-card", 0) >= queues
+            counts.get("hui-tile-card", 0) >= queues
             and counts.get("chart-series", 0) >= 1
             and counts.get("canvas", 0) >= 1
         )
@@ -153,6 +153,6 @@ async def _wait_for_dashboard(page: DevTools, queues: int, timeout: float = 60) 
         await asyncio.sleep(0.5)
     raise DemoError(
         f"the dashboard did not render within {timeout:.0f} s "
-        f"(glance cards {counts.get('hui-glance-card', 0)} of {queues}, "
+        f"(tiles {counts.get('hui-tile-card', 0)} of {queues}, "
         f"graph series {counts.get('chart-series', 0)})"
     )

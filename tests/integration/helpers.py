@@ -18,6 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.immich_jobs.const import CONF_EXPRESS_LANE
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er
 from simulator.server import SimulatedImmich
 
@@ -121,10 +122,16 @@ async def call_switch(hass: HomeAssistant, service: str, entity_id: str) -> None
 
 def form_as_shown(result: Mapping[str, Any]) -> dict[str, Any]:
     """Return what the frontend submits for a form left as shown: its suggestions and defaults."""
+    return _shown(result["data_schema"])
+
+
+def _shown(schema: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key in result["data_schema"].schema:
+    for key, value in schema.schema.items():
         suggested = (getattr(key, "description", None) or {}).get("suggested_value")
-        if suggested is not None:
+        if isinstance(value, section):
+            values[str(key)] = _shown(value.schema)
+        elif suggested is not None:
             values[str(key)] = suggested
         elif callable(default := getattr(key, "default", None)):
             values[str(key)] = default()

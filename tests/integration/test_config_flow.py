@@ -30,9 +30,10 @@ from custom_components.immich_jobs.immich import ImmichError, NotAdmin
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.selector import SelectSelector
+from homeassistant.helpers.translation import async_get_translations
 from simulator.faults import Fault
 from simulator.server import (
     KEY_ALL,
@@ -45,7 +46,7 @@ from simulator.server import (
 )
 from tests.timers import turns_until
 
-from .helpers import submit_house_as_shown
+from .helpers import form_as_shown, submit_house_as_shown
 
 PROFILES = ["v1.106", "v1.113", "v1.136", "v1.137", "v1.139", "v2.4", "v3.1"]
 
@@ -825,23 +826,52 @@ async def _to_house_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
     return await hass.config_entries.options.async_configure(result["flow_id"], ranks)
 
 
-def _suggested(result: dict) -> dict[str, Any]:
+def _suggested(schema: Any) -> dict[str, Any]:
+    """Return the values a form shows, by section."""
+    shown: dict[str, Any] = {}
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            shown[str(key)] = _suggested(value.schema)
+        elif key.description and "suggested_value" in key.description:
+            shown[str(key)] = key.description["suggested_value"]
+    return shown
+
+
+def _collapsed(result: dict) -> dict[str, bool]:
     return {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
+        str(key): value.options["collapsed"]
+        for key, value in result["data_schema"].schema.items()
+        if isinstance(value, section)
     }
 
 
-HOUSE_DEFAULTS: dict[str, Any] = {
-    "server_condition_work_when": "on",
-    "condition_1_work_when": "on",
-    "condition_2_work_when": "on",
-    "condition_3_work_when": "on",
-    "condition_min_minutes": 5,
-    "upload_quiet": True,
-    "upload_quiet_minutes": 5,
-}
+def _house(**sections: Any) -> dict[str, Any]:
+    """Return the house step's answers: every section as left alone, then these."""
+    answers: dict[str, Any] = {
+        "server": {"work_when": "on"},
+        "condition_1": {"work_when": "on"},
+        "condition_2": {"work_when": "on"},
+        "condition_3": {"work_when": "on"},
+        "condition_min_minutes": 5,
+        "uploads": {"upload_quiet": True, "upload_quiet_minutes": 5},
+        "groups": {},
+    }
+    for name, fields in sections.items():
+        answers[name] = (
+            {**answers[name], **fields} if isinstance(fields, dict) else fields
+        )
+    return answers
+
+
+async def _error_text(hass: HomeAssistant, result: dict) -> dict[str, str]:
+    """Return the form's errors as the user reads them (English), by where they show."""
+    translations = await async_get_translations(hass, "en", "options", {DOMAIN})
+    return {
+        where: translations[f"component.{DOMAIN}.options.error.{key}"].format(
+            **result["description_placeholders"]
+        )
+        for where, key in result["errors"].items()
+    }
 
 
 async def test_options_house_step_saves_conditions_quiet_period_and_groups(
@@ -851,37 +881,48 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     result = await _to_house_step(hass, loaded_entry)
     assert result["step_id"] == "house"
     schema = result["data_schema"].schema
-    assert schema["server_condition"].config["domain"] == [
+    server = schema["server"].schema.schema
+    assert server["entity"].config["domain"] == [
         "schedule",
         "input_boolean",
         "binary_sensor",
     ]
+    # Nothing set yet: every section starts collapsed, the form is short.
+    assert _collapsed(result) == {
+        "server": True,
+        "condition_1": True,
+        "condition_2": True,
+        "condition_3": True,
+        "uploads": True,
+        "groups": True,
+    }
     # Heavy by default: video conversion and the machine-learning queues.
-    assert _suggested(result)["heavy_queues"] == [
+    assert _suggested(result["data_schema"])["uploads"]["heavy_queues"] == [
         "smartSearch",
         "faceDetection",
         "videoConversion",
         "ocr",
     ]
-    heavy_choices = [c["value"] for c in schema["heavy_queues"].config["options"]]
+    uploads = schema["uploads"].schema.schema
+    heavy_choices = [c["value"] for c in uploads["heavy_queues"].config["options"]]
     assert "thumbnailGeneration" not in heavy_choices
     assert "metadataExtraction" not in heavy_choices
     assert "videoConversion" in heavy_choices
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            **HOUSE_DEFAULTS,
-            "server_condition": "binary_sensor.plex_streaming",
-            "server_condition_work_when": "off",
-            "condition_1_entity": "schedule.immich_night",
-            "condition_1_queues": ["videoConversion", "ocr"],
-            "condition_min_minutes": 10,
-            "heavy_queues": ["videoConversion"],
-            "upload_quiet_minutes": 15,
-            "never_together_1": ["smartSearch", "faceDetection", "ocr"],
-        },
+        _house(
+            server={"entity": "binary_sensor.plex_streaming", "work_when": "off"},
+            condition_1={
+                "entity": "schedule.immich_night",
+                "queues": ["videoConversion", "ocr"],
+            },
+            condition_min_minutes=10,
+            uploads={"heavy_queues": ["videoConversion"], "upload_quiet_minutes": 15},
+            groups={"group_1": ["smartSearch", "faceDetection", "ocr"]},
+        ),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The options stay flat, as before the form had sections.
     options = loaded_entry.options
     assert options["server_condition"] == {
         "entity_id": "binary_sensor.plex_streaming",
@@ -897,57 +938,155 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     assert options["upload_quiet_minutes"] == 15
     assert options["never_together"] == [["smartSearch", "faceDetection", "ocr"]]
 
-    # Opened again, the form shows what was saved.
+    # Opened again, the form shows what was saved, in open sections.
     result = await _to_house_step(hass, loaded_entry)
-    shown = _suggested(result)
-    assert shown["server_condition"] == "binary_sensor.plex_streaming"
-    assert shown["server_condition_work_when"] == "off"
-    assert shown["condition_1_entity"] == "schedule.immich_night"
-    assert shown["condition_1_queues"] == ["videoConversion", "ocr"]
-    assert shown["never_together_1"] == ["smartSearch", "faceDetection", "ocr"]
-    assert shown["heavy_queues"] == ["videoConversion"]
+    shown = _suggested(result["data_schema"])
+    assert shown["server"] == {
+        "entity": "binary_sensor.plex_streaming",
+        "work_when": "off",
+    }
+    assert shown["condition_1"] == {
+        "entity": "schedule.immich_night",
+        "work_when": "on",
+        "queues": ["videoConversion", "ocr"],
+    }
+    assert shown["groups"] == {"group_1": ["smartSearch", "faceDetection", "ocr"]}
+    assert shown["uploads"]["heavy_queues"] == ["videoConversion"]
+    assert _collapsed(result) == {
+        "server": False,
+        "condition_1": False,
+        "condition_2": True,
+        "condition_3": True,
+        "uploads": False,
+        "groups": False,
+    }
+
+
+# Options an entry saved before the house step had sections (issue 16's flat keys).
+SAVED_BEFORE_SECTIONS: dict[str, Any] = {
+    "poll_interval": 15,
+    "policy": "finish_first",
+    "express_lane": True,
+    "express_max_jobs": 25,
+    "managed_queues": ["thumbnailGeneration", "smartSearch", "ocr", "videoConversion"],
+    "priority": [
+        "videoConversion",
+        "thumbnailGeneration",
+        "smartSearch",
+        "ocr",
+        "sidecar",
+    ],
+    "server_condition": {"entity_id": "input_boolean.box_free", "work_when": "on"},
+    "queue_conditions": {
+        "videoConversion": {"entity_id": "schedule.immich_night", "work_when": "on"},
+        "ocr": {"entity_id": "binary_sensor.plex_streaming", "work_when": "off"},
+    },
+    "condition_min_minutes": 7,
+    "upload_quiet": False,
+    "heavy_queues": ["videoConversion"],
+    "upload_quiet_minutes": 20,
+    "never_together": [["smartSearch", "ocr"]],
+}
+
+
+async def test_options_saved_before_sections_survive_the_form(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """An entry's existing options load into the sections and are saved back unchanged."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=SAVED_BEFORE_SECTIONS)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form_as_shown(result)
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form_as_shown(result)
+    )
+    assert result["step_id"] == "house"
+    assert _suggested(result["data_schema"]) == {
+        "server": {"entity": "input_boolean.box_free", "work_when": "on"},
+        "condition_1": {
+            "entity": "schedule.immich_night",
+            "work_when": "on",
+            "queues": ["videoConversion"],
+        },
+        "condition_2": {
+            "entity": "binary_sensor.plex_streaming",
+            "work_when": "off",
+            "queues": ["ocr"],
+        },
+        "condition_3": {},
+        "condition_min_minutes": 7,
+        "uploads": {
+            "upload_quiet": False,
+            "heavy_queues": ["videoConversion"],
+            "upload_quiet_minutes": 20,
+        },
+        "groups": {"group_1": ["smartSearch", "ocr"]},
+    }
+    result = await submit_house_as_shown(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(config_entry.options) == SAVED_BEFORE_SECTIONS
 
 
 @pytest.mark.parametrize(
-    ("answers", "errors", "queue"),
+    ("answers", "where", "text"),
     [
         (
             {
-                "condition_1_entity": "schedule.immich_night",
-                "condition_1_queues": ["videoConversion"],
-                "condition_2_entity": "input_boolean.box_free",
-                "condition_2_queues": ["ocr", "videoConversion"],
+                "condition_1": {
+                    "entity": "schedule.immich_night",
+                    "queues": ["videoConversion"],
+                },
+                "condition_2": {
+                    "entity": "input_boolean.box_free",
+                    "queues": ["ocr", "videoConversion"],
+                },
             },
-            {"base": "condition_queue_twice"},
-            "Video conversion",
+            "condition_2",
+            "More than one condition for Video conversion: give each queue at most one.",
         ),
         (
-            {"condition_1_entity": "schedule.immich_night"},
-            {"condition_1_queues": "condition_no_queues"},
-            "",
+            {"condition_1": {"entity": "schedule.immich_night"}},
+            "condition_1",
+            "Choose the queues this entity allows.",
         ),
         (
-            {"condition_2_queues": ["ocr"]},
-            {"condition_2_entity": "condition_no_entity"},
-            "",
+            {"condition_2": {"queues": ["ocr"]}},
+            "condition_2",
+            "Choose the entity that allows these queues.",
         ),
         (
-            {"never_together_1": ["ocr"]},
-            {"base": "group_too_small"},
-            "OCR",
+            {"groups": {"group_1": ["ocr"]}},
+            "groups",
+            "A group needs two queues or more. OCR is alone in its group.",
         ),
         (
             {
-                "never_together_1": ["ocr", "smartSearch"],
-                "never_together_2": ["faceDetection", "ocr"],
+                "groups": {
+                    "group_1": ["ocr", "smartSearch"],
+                    "group_2": ["faceDetection", "ocr"],
+                }
             },
-            {"base": "group_queue_twice"},
-            "OCR",
+            "groups",
+            "In more than one group: OCR. A queue may be in one group only.",
         ),
         (
-            {"upload_quiet_minutes": 2.5},
-            {"upload_quiet_minutes": "whole_number"},
-            "",
+            {"uploads": {"upload_quiet_minutes": 2.5}},
+            "uploads",
+            "Enter a whole number.",
+        ),
+        (
+            {"uploads": {"upload_quiet_minutes": 0}},
+            "uploads",
+            "Choose from 1 to 120 minutes.",
+        ),
+        (
+            {"condition_min_minutes": 61},
+            "condition_min_minutes",
+            "Choose from 1 to 60 minutes.",
         ),
     ],
     ids=[
@@ -957,24 +1096,48 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
         "group_of_one",
         "queue_in_two_groups",
         "fraction_of_a_minute",
+        "quiet_time_too_short",
+        "minimum_time_too_long",
     ],
 )
 async def test_options_house_step_refuses_what_cannot_work(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     answers: dict[str, Any],
-    errors: dict[str, str],
-    queue: str,
+    where: str,
+    text: str,
 ) -> None:
-    """Each mistake is named (with the queue), and the options stay as they were."""
+    """Each mistake shows beside its field or atop its section, opened; nothing is saved."""
     before = dict(loaded_entry.options)
     result = await _to_house_step(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**HOUSE_DEFAULTS, **answers}
+        result["flow_id"], _house(**answers)
     )
     assert result["step_id"] == "house"
-    assert result["errors"] == errors
-    assert result["description_placeholders"] == {"queue": queue}
+    assert await _error_text(hass, result) == {where: text}
+    if where in _collapsed(result):
+        assert _collapsed(result)[where] is False
+    assert dict(loaded_entry.options) == before
+
+
+async def test_options_rules_numbers_out_of_range_name_the_range(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """A number out of range is refused beside its field, saying the range; nothing saved."""
+    before = dict(loaded_entry.options)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        _rules(
+            **{CONF_MAX_RUNNING: 13, CONF_POLL_INTERVAL: 1, CONF_EXPRESS_MAX_JOBS: 0}
+        ),
+    )
+    assert result["step_id"] == "init"
+    assert await _error_text(hass, result) == {
+        CONF_MAX_RUNNING: "Choose from 0 to 12 queues.",
+        CONF_POLL_INTERVAL: "Choose from 2 to 300 seconds.",
+        CONF_EXPRESS_MAX_JOBS: "Choose from 1 to 1000 jobs.",
+    }
     assert dict(loaded_entry.options) == before
 
 
@@ -986,6 +1149,6 @@ async def test_options_house_step_refuses_other_entities(
     result = await _to_house_step(hass, loaded_entry)
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {**HOUSE_DEFAULTS, "server_condition": "light.kitchen"}
+            result["flow_id"], _house(server={"entity": "light.kitchen"})
         )
     assert dict(loaded_entry.options) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -17,7 +18,13 @@ from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import KEY_READ_ONLY, SimulatedImmich
 
-from .helpers import paused_queues, run_for, setup_one_slot, submit_house_as_shown
+from .helpers import (
+    form_as_shown,
+    paused_queues,
+    run_for,
+    setup_one_slot,
+    submit_house_as_shown,
+)
 
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
@@ -443,6 +450,29 @@ async def test_start_queue_errors_are_translated(
     assert str(err.value) != key
 
 
+async def _dashboard(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_dashboard",
+        {"config_entry_id": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+def _wide_queue_names(queues_section: dict[str, Any]) -> list[str]:
+    """Return the queues' names as a desktop shows them, top to bottom."""
+    return [
+        card["name"]
+        for card in queues_section["cards"]
+        if card["type"] == "tile"
+        and card["entity"].endswith("_status")
+        and card["visibility"][0]["media_query"] == "(min-width: 768px)"
+    ]
+
+
 async def test_get_dashboard(
     hass: HomeAssistant,
     immich: SimulatedImmich,
@@ -461,18 +491,19 @@ async def test_get_dashboard(
         "switch.immich_127_0_0_1_video_conversion_allowed",
         new_entity_id="switch.videos_allowed",
     )
-    response = await hass.services.async_call(
-        DOMAIN,
-        "get_dashboard",
-        {"config_entry_id": config_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
+    response = await _dashboard(hass, config_entry)
     assert response["title"] == "Immich (127.0.0.1)"
-    controls, queues = response["views"][0]["sections"]
-    server_rows = controls["cards"][1]["entities"]
-    assert [row["entity"] for row in server_rows] == [
+    view = response["views"][0]
+    # Sections: the queues across both columns, the scheduler and the switches side by side
+    # below them (stacked on a phone, queues first).
+    assert view["type"] == "sections"
+    assert view["max_columns"] == 2
+    queues, scheduler, allowed = view["sections"]
+    assert queues["column_span"] == 2
+    assert "column_span" not in scheduler
+    assert "column_span" not in allowed
+    server_rows = scheduler["cards"][1]["entities"]
+    assert [row.get("entity") or row["row"]["entity"] for row in server_rows] == [
         "switch.immich_127_0_0_1_automatic_scheduling",
         "number.immich_127_0_0_1_max_concurrent_queues",
         "sensor.immich_127_0_0_1_processing_paused_until",
@@ -481,19 +512,125 @@ async def test_get_dashboard(
         "sensor.immich_127_0_0_1_time_until_idle",
         "event.immich_127_0_0_1_job_events",
     ]
-    # Each queue: its status with the reason in words, then its numbers and controls.
-    cards = [card["cards"] for card in queues["cards"][1:]]
-    assert [status["name"] for status, _ in cards] == [
+    # "Processing paused until" only while a pause runs (the sensor is unknown otherwise).
+    assert server_rows[2] == {
+        "type": "conditional",
+        "conditions": [
+            {
+                "entity": "sensor.immich_127_0_0_1_processing_paused_until",
+                "state_not": "unknown",
+            },
+            {
+                "entity": "sensor.immich_127_0_0_1_processing_paused_until",
+                "state_not": "unavailable",
+            },
+        ],
+        "row": {
+            "entity": "sensor.immich_127_0_0_1_processing_paused_until",
+            "name": "Processing paused until",
+        },
+    }
+    # The switches by queue name, in priority order, and the run now buttons.
+    switches = allowed["cards"][1]["entities"]
+    assert [row.get("name") for row in switches[:3]] == [
         "Video conversion",
         "Thumbnail generation",
         "Smart search",
     ]
-    status, glance = cards[0]
-    assert status["entity"] == "sensor.immich_127_0_0_1_video_conversion_status"
-    assert status["state_content"] == ["state", "reason"]
-    assert [row["entity"] for row in glance["entities"]] == [
-        "sensor.immich_127_0_0_1_video_conversion_pending",
-        "sensor.immich_127_0_0_1_video_conversion_time_left",
-        "switch.videos_allowed",
+    assert switches[0]["entity"] == "switch.videos_allowed"
+    assert switches[3] == {"type": "section", "label": "Run now"}
+    assert [b["entity"] for b in switches[4]["entities"]] == [
         "button.immich_127_0_0_1_video_conversion_run_now",
+        "button.immich_127_0_0_1_thumbnail_generation_run_now",
+        "button.immich_127_0_0_1_smart_search_run_now",
+    ]
+    assert _wide_queue_names(queues) == [
+        "Video conversion",
+        "Thumbnail generation",
+        "Smart search",
+    ]
+    # One row per queue on a desktop: status and reason (half of the section's 24 grid
+    # columns), pending, time left (a quarter each); the time left only while the queue runs.
+    wide = {"condition": "screen", "media_query": "(min-width: 768px)"}
+    status = "sensor.immich_127_0_0_1_video_conversion_status"
+    assert queues["cards"][1:4] == [
+        {
+            "type": "tile",
+            "entity": status,
+            "name": "Video conversion",
+            "state_content": ["state", "reason"],
+            "grid_options": {"columns": 12},
+            "visibility": [wide],
+        },
+        {
+            "type": "tile",
+            "entity": "sensor.immich_127_0_0_1_video_conversion_pending",
+            "name": "Pending",
+            "grid_options": {"columns": 6},
+            "visibility": [wide],
+        },
+        {
+            "type": "tile",
+            "entity": "sensor.immich_127_0_0_1_video_conversion_time_left",
+            "name": "Time left",
+            "grid_options": {"columns": 6},
+            "visibility": [
+                wide,
+                {"condition": "state", "entity": status, "state": "running"},
+            ],
+        },
+    ]
+    # On a phone the status takes the whole width with its reason alone (the icon shows the
+    # state), its numbers the line below while it has work (pending) and runs (time left).
+    narrow = {"condition": "screen", "media_query": "(max-width: 767px)"}
+    assert queues["cards"][4]["state_content"] == ["reason"]
+    assert [
+        (card["grid_options"]["columns"], card["visibility"])
+        for card in queues["cards"][4:7]
+    ] == [
+        ("full", [narrow]),
+        (
+            6,
+            [
+                narrow,
+                {
+                    "condition": "state",
+                    "entity": "sensor.immich_127_0_0_1_video_conversion_pending",
+                    "state_not": "0",
+                },
+            ],
+        ),
+        (
+            6,
+            [narrow, {"condition": "state", "entity": status, "state": "running"}],
+        ),
+    ]
+    assert scheduler["cards"][-1]["type"] == "history-graph"
+
+
+async def test_get_dashboard_follows_a_new_priority(
+    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+) -> None:
+    """After Smart search is moved to 1st in the options, the queues follow that order."""
+    await setup_one_slot(
+        hass,
+        config_entry,
+        managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
+        priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
+    )
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form_as_shown(result)
+    )
+    assert result["step_id"] == "priority"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**form_as_shown(result), "priority_1": SMART_SEARCH}
+    )
+    await submit_house_as_shown(hass, result)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    queues = (await _dashboard(hass, config_entry))["views"][0]["sections"][0]
+    assert _wide_queue_names(queues) == [
+        "Smart search",
+        "Video conversion",
+        "Thumbnail generation",
     ]

@@ -168,19 +168,31 @@ def _options(**change: Any) -> dict[str, Any]:
 
 
 WHOLE = "whole_number"
-# (id, options step input, form errors or None when the schema refuses it)
+# Out of range (NaN too): a translated error beside the field that names the range.
+RUNNING = "max_running_range"
+POLL = "poll_interval_range"
+EXPRESS = "express_max_jobs_range"
+# (id, options step input, form errors or None when the schema refuses it: not a number)
 OPTIONS: list[tuple[str, dict[str, Any], dict[str, str] | None]] = [
-    ("max_running_negative", _options(max_running=-1), None),
-    ("max_running_too_high", _options(max_running=13), None),
+    ("max_running_negative", _options(max_running=-1), {CONF_MAX_RUNNING: RUNNING}),
+    ("max_running_too_high", _options(max_running=13), {CONF_MAX_RUNNING: RUNNING}),
     ("max_running_text", _options(max_running="two"), None),
-    ("poll_interval_zero", _options(poll_interval=0), None),
-    ("poll_interval_below_min", _options(poll_interval=1), None),
-    ("poll_interval_too_high", _options(poll_interval=301), None),
+    ("poll_interval_zero", _options(poll_interval=0), {CONF_POLL_INTERVAL: POLL}),
+    ("poll_interval_below_min", _options(poll_interval=1), {CONF_POLL_INTERVAL: POLL}),
+    ("poll_interval_too_high", _options(poll_interval=301), {CONF_POLL_INTERVAL: POLL}),
     ("poll_interval_text", _options(poll_interval="fast"), None),
-    ("express_max_jobs_zero", _options(express_max_jobs=0), None),
-    ("express_max_jobs_too_high", _options(express_max_jobs=1001), None),
+    (
+        "express_max_jobs_zero",
+        _options(express_max_jobs=0),
+        {CONF_EXPRESS_MAX_JOBS: EXPRESS},
+    ),
+    (
+        "express_max_jobs_too_high",
+        _options(express_max_jobs=1001),
+        {CONF_EXPRESS_MAX_JOBS: EXPRESS},
+    ),
     ("policy_unknown", _options(policy="random"), None),
-    ("max_running_nan", _options(max_running=math.nan), {CONF_MAX_RUNNING: WHOLE}),
+    ("max_running_nan", _options(max_running=math.nan), {CONF_MAX_RUNNING: RUNNING}),
     ("max_running_fraction", _options(max_running=1.5), {CONF_MAX_RUNNING: WHOLE}),
     (
         "poll_interval_fraction",
@@ -190,7 +202,7 @@ OPTIONS: list[tuple[str, dict[str, Any], dict[str, str] | None]] = [
     (
         "express_max_jobs_nan",
         _options(express_max_jobs=math.nan),
-        {CONF_EXPRESS_MAX_JOBS: WHOLE},
+        {CONF_EXPRESS_MAX_JOBS: EXPRESS},
     ),
     (
         "managed_none",

@@ -1,8 +1,13 @@
-"""The options' "work when it suits the house" step: its form, and its answers as options.
+"""The options' "work when it suits the house" step: its form in sections, its answers as options.
 
-Field keys are static (translations need them), so per-queue conditions and never-together
-groups are numbered rows; in the options they are stored by queue and as lists of queues
-(conditions.py, uploads.py and groups.py read them).
+Each kind of rule is a section of the form (collapsed while unused): the whole server, three
+per-queue conditions, the quiet period while uploading, never-together groups. Sections nest
+the answers; the options stay flat (the keys of const.py, read by conditions.py, uploads.py and
+groups.py), so entries saved before the sections load unchanged.
+
+Home Assistant's frontend shows an error only beside a field of the form's top level, or at
+the top of a section (keyed by the section's name); nothing inside a section. So an error of a
+field in a section is keyed by its section, which is opened, and says which field it means.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
+from homeassistant import data_entry_flow
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -51,21 +58,60 @@ from ..engine.queues import queue_display_name
 
 # How many per-queue conditions and never-together groups the form offers.
 ROWS = 3
-SERVER_ENTITY = "server_condition"
-SERVER_WORK_WHEN = "server_condition_work_when"
-ROW_ENTITY = "condition_{}_entity"
-ROW_WORK_WHEN = "condition_{}_work_when"
-ROW_QUEUES = "condition_{}_queues"
-GROUP = "never_together_{}"
+# Sections (their names key the translations and the errors) and their fields.
+SERVER = "server"
+CONDITION = "condition_{}"
+UPLOADS = "uploads"
+GROUPS = "groups"
+ENTITY = "entity"
+WORK_WHEN = "work_when"
+QUEUES = "queues"
+GROUP = "group_{}"
 
 
 @dataclass(frozen=True, slots=True)
 class HouseError:
-    """Why the answers cannot be saved: a field (or "base"), a translation key, the queue."""
+    """Why the answers cannot be saved: where (a section or field), a translation key, details."""
 
     field: str
     key: str
     queue: str = ""
+    low: int = 0
+    high: int = 0
+
+
+class NumberBox(NumberSelector):
+    """A number box whose range the frontend shows, checked by the step with a translated error.
+
+    The plain selector refuses a number out of range itself, in untranslated words that do not
+    say the range ("Value 1.0 is too small"); `in_range` says "Choose from 1 to 60 minutes".
+    """
+
+    def __call__(self, data: Any) -> float:
+        """Accept any number; the step checks the range."""
+        return float(vol.Coerce(float)(data))
+
+
+def number_box(low: int, high: int, unit: str | None = None) -> NumberBox:
+    """Return a box for a whole number from `low` to `high`."""
+    config = NumberSelectorConfig(
+        min=low, max=high, step=1, mode=NumberSelectorMode.BOX
+    )
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberBox(config)
+
+
+def whole_number(value: float) -> int | None:
+    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
+
+
+def in_range(value: float, low: int, high: int) -> bool:
+    """Tell whether a number field's value lies in its range."""
+    return low <= value <= high
 
 
 def _queues(queues: Sequence[str]) -> SelectSelector:
@@ -80,59 +126,104 @@ def _queues(queues: Sequence[str]) -> SelectSelector:
     )
 
 
-def _minutes(low: int, high: int) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=low,
-            max=high,
-            step=1,
-            unit_of_measurement="min",
-            mode=NumberSelectorMode.BOX,
-        )
+def _work_when_field() -> vol.Marker:
+    """Return "Work while it is", shown once an entity is chosen where Home Assistant can.
+
+    Home Assistant 2026.11 added markers with a `visible` condition; older versions show the
+    radios always (their value is ignored without an entity).
+    """
+    # Older versions' data_entry_flow has a `Required` too: typing's, imported for its types.
+    marker = getattr(data_entry_flow, "Required", None)
+    if not (isinstance(marker, type) and issubclass(marker, vol.Required)):
+        return vol.Required(WORK_WHEN, default=ON)
+    return marker(  # type: ignore[call-arg]
+        WORK_WHEN, default=ON, visible={"field": ENTITY, "operator": "exists"}
     )
 
 
-def house_schema(managed: Sequence[str]) -> vol.Schema:
-    """Return the step's form for these managed queues (values come as suggestions)."""
+def house_schema(
+    managed: Sequence[str], values: Mapping[str, Any], open_section: str = ""
+) -> vol.Schema:
+    """Return the step's form; a section is open when `values` use it, or it has the error."""
     entity = EntitySelector(EntitySelectorConfig(domain=list(CONDITION_DOMAINS)))
     work_when = SelectSelector(
         SelectSelectorConfig(options=[ON, OFF], translation_key="work_when")
     )
+
+    def part(name: str, fields: dict[vol.Marker, Any]) -> section:
+        collapsed = name != open_section and not _used(name, values.get(name))
+        return section(vol.Schema(fields), {"collapsed": collapsed})
+
     fields: dict[vol.Marker, Any] = {
-        vol.Optional(SERVER_ENTITY): entity,
-        vol.Required(SERVER_WORK_WHEN, default=ON): work_when,
+        vol.Required(SERVER): part(
+            SERVER, {vol.Optional(ENTITY): entity, _work_when_field(): work_when}
+        )
     }
     for row in range(1, ROWS + 1):
-        fields[vol.Optional(ROW_ENTITY.format(row))] = entity
-        fields[vol.Required(ROW_WORK_WHEN.format(row), default=ON)] = work_when
-        fields[vol.Optional(ROW_QUEUES.format(row))] = _queues(managed)
+        fields[vol.Required(CONDITION.format(row))] = part(
+            CONDITION.format(row),
+            {
+                vol.Optional(ENTITY): entity,
+                _work_when_field(): work_when,
+                vol.Optional(QUEUES): _queues(managed),
+            },
+        )
     fields[
         vol.Required(CONF_CONDITION_MIN_MINUTES, default=DEFAULT_CONDITION_MIN_MINUTES)
-    ] = _minutes(MIN_CONDITION_MIN_MINUTES, MAX_CONDITION_MIN_MINUTES)
-    fields[vol.Required(CONF_UPLOAD_QUIET, default=DEFAULT_UPLOAD_QUIET)] = (
-        BooleanSelector()
+    ] = number_box(MIN_CONDITION_MIN_MINUTES, MAX_CONDITION_MIN_MINUTES, "min")
+    fields[vol.Required(UPLOADS)] = part(
+        UPLOADS,
+        {
+            vol.Required(CONF_UPLOAD_QUIET, default=DEFAULT_UPLOAD_QUIET): (
+                BooleanSelector()
+            ),
+            vol.Optional(CONF_HEAVY_QUEUES): _queues(
+                [q for q in managed if q not in UPLOAD_PATH]
+            ),
+            vol.Required(
+                CONF_UPLOAD_QUIET_MINUTES, default=DEFAULT_UPLOAD_QUIET_MINUTES
+            ): number_box(MIN_UPLOAD_QUIET_MINUTES, MAX_UPLOAD_QUIET_MINUTES, "min"),
+        },
     )
-    fields[vol.Optional(CONF_HEAVY_QUEUES)] = _queues(
-        [q for q in managed if q not in UPLOAD_PATH]
+    fields[vol.Required(GROUPS)] = part(
+        GROUPS,
+        {
+            vol.Optional(GROUP.format(row)): _queues(managed)
+            for row in range(1, ROWS + 1)
+        },
     )
-    fields[
-        vol.Required(CONF_UPLOAD_QUIET_MINUTES, default=DEFAULT_UPLOAD_QUIET_MINUTES)
-    ] = _minutes(MIN_UPLOAD_QUIET_MINUTES, MAX_UPLOAD_QUIET_MINUTES)
-    for row in range(1, ROWS + 1):
-        fields[vol.Optional(GROUP.format(row))] = _queues(managed)
     return vol.Schema(fields)
+
+
+def _used(name: str, values: Any) -> bool:
+    """Tell whether a section holds anything of the user's (else it starts collapsed)."""
+    if not isinstance(values, Mapping):
+        return False
+    if name == UPLOADS:
+        return (
+            values.get(CONF_UPLOAD_QUIET, DEFAULT_UPLOAD_QUIET) != DEFAULT_UPLOAD_QUIET
+            or values.get(CONF_UPLOAD_QUIET_MINUTES, DEFAULT_UPLOAD_QUIET_MINUTES)
+            != DEFAULT_UPLOAD_QUIET_MINUTES
+            or sorted(values.get(CONF_HEAVY_QUEUES) or [])
+            != sorted(DEFAULT_HEAVY_QUEUES)
+        )
+    return any(values.get(key) for key in (ENTITY, QUEUES)) or (
+        name == GROUPS and any(values.values())
+    )
 
 
 def house_suggestions(
     options: Mapping[str, Any], managed: Sequence[str]
 ) -> dict[str, Any]:
-    """Return the form's values from the options (queues no longer managed left out)."""
+    """Return the form's values (by section) from the options; unmanaged queues left out."""
     known = set(managed)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {SERVER: {}, UPLOADS: {}, GROUPS: {}}
     server = options.get(CONF_SERVER_CONDITION)
     if isinstance(server, Mapping) and server.get(CONF_CONDITION_ENTITY):
-        values[SERVER_ENTITY] = server[CONF_CONDITION_ENTITY]
-        values[SERVER_WORK_WHEN] = server.get(CONF_CONDITION_WORK_WHEN, ON)
+        values[SERVER] = {
+            ENTITY: server[CONF_CONDITION_ENTITY],
+            WORK_WHEN: server.get(CONF_CONDITION_WORK_WHEN, ON),
+        }
     rows: dict[tuple[str, str], list[str]] = {}
     for queue, condition in dict(options.get(CONF_QUEUE_CONDITIONS) or {}).items():
         if queue in known and isinstance(condition, Mapping):
@@ -141,77 +232,104 @@ def house_suggestions(
                 condition.get(CONF_CONDITION_WORK_WHEN, ON),
             )
             rows.setdefault(pair, []).append(queue)
-    for row, ((entity_id, work_when), queues) in enumerate(
-        list(rows.items())[:ROWS], start=1
-    ):
-        values[ROW_ENTITY.format(row)] = entity_id
-        values[ROW_WORK_WHEN.format(row)] = work_when
-        values[ROW_QUEUES.format(row)] = [q for q in managed if q in queues]
-    for key in (
-        CONF_CONDITION_MIN_MINUTES,
-        CONF_UPLOAD_QUIET,
-        CONF_UPLOAD_QUIET_MINUTES,
-    ):
+    listed = list(rows.items())[:ROWS]
+    for row in range(1, ROWS + 1):
+        values[CONDITION.format(row)] = {}
+        if row <= len(listed):
+            (entity_id, work_when), queues = listed[row - 1]
+            values[CONDITION.format(row)] = {
+                ENTITY: entity_id,
+                WORK_WHEN: work_when,
+                QUEUES: [q for q in managed if q in queues],
+            }
+    if CONF_CONDITION_MIN_MINUTES in options:
+        values[CONF_CONDITION_MIN_MINUTES] = options[CONF_CONDITION_MIN_MINUTES]
+    for key in (CONF_UPLOAD_QUIET, CONF_UPLOAD_QUIET_MINUTES):
         if key in options:
-            values[key] = options[key]
+            values[UPLOADS][key] = options[key]
     heavy = options.get(CONF_HEAVY_QUEUES, DEFAULT_HEAVY_QUEUES)
-    values[CONF_HEAVY_QUEUES] = [
+    values[UPLOADS][CONF_HEAVY_QUEUES] = [
         q for q in managed if q in heavy and q not in UPLOAD_PATH
     ]
     for row, group in enumerate(list(options.get(CONF_NEVER_TOGETHER) or [])[:ROWS]):
-        values[GROUP.format(row + 1)] = [q for q in managed if q in group]
+        values[GROUPS][GROUP.format(row + 1)] = [q for q in managed if q in group]
     return values
 
 
-def whole_number(value: float) -> int | None:
-    """Return a number field as an int; None for a fraction or NaN (the range check lets NaN by)."""
-    if not math.isfinite(value) or value != int(value):
-        return None
-    return int(value)
+def _minutes(
+    answers: Mapping[str, Any], key: str, where: str, low: int, high: int
+) -> int | HouseError:
+    value = float(answers[key])
+    if not in_range(value, low, high):
+        return HouseError(where, "minutes_range", low=low, high=high)
+    if (minutes := whole_number(value)) is None:
+        return HouseError(where, "whole_number")
+    return minutes
 
 
 def house_options(
     answers: Mapping[str, Any], managed: Sequence[str]
 ) -> tuple[dict[str, Any], HouseError | None]:
-    """Turn the step's answers into options, or say what is wrong with them."""
+    """Turn the step's answers (by section) into options, or say what is wrong with them."""
     options: dict[str, Any] = {}
-    if entity_id := answers.get(SERVER_ENTITY):
+    server = answers.get(SERVER) or {}
+    if entity_id := server.get(ENTITY):
         options[CONF_SERVER_CONDITION] = {
             CONF_CONDITION_ENTITY: entity_id,
-            CONF_CONDITION_WORK_WHEN: answers.get(SERVER_WORK_WHEN, ON),
+            CONF_CONDITION_WORK_WHEN: server.get(WORK_WHEN, ON),
         }
     per_queue: dict[str, dict[str, Any]] = {}
     for row in range(1, ROWS + 1):
-        entity_id = answers.get(ROW_ENTITY.format(row))
-        queues = list(answers.get(ROW_QUEUES.format(row)) or [])
+        name = CONDITION.format(row)
+        condition = answers.get(name) or {}
+        entity_id = condition.get(ENTITY)
+        queues = list(condition.get(QUEUES) or [])
         if entity_id and not queues:
-            return {}, HouseError(ROW_QUEUES.format(row), "condition_no_queues")
+            return {}, HouseError(name, "condition_no_queues")
         if queues and not entity_id:
-            return {}, HouseError(ROW_ENTITY.format(row), "condition_no_entity")
+            return {}, HouseError(name, "condition_no_entity")
         for queue in queues:
             if queue in per_queue:
-                return {}, HouseError("base", "condition_queue_twice", queue)
+                return {}, HouseError(name, "condition_queue_twice", queue)
             per_queue[queue] = {
                 CONF_CONDITION_ENTITY: entity_id,
-                CONF_CONDITION_WORK_WHEN: answers.get(ROW_WORK_WHEN.format(row), ON),
+                CONF_CONDITION_WORK_WHEN: condition.get(WORK_WHEN, ON),
             }
     if per_queue:
         options[CONF_QUEUE_CONDITIONS] = per_queue
-    for key in (CONF_CONDITION_MIN_MINUTES, CONF_UPLOAD_QUIET_MINUTES):
-        if (minutes := whole_number(answers[key])) is None:
-            return {}, HouseError(key, "whole_number")
-        options[key] = minutes
-    options[CONF_UPLOAD_QUIET] = bool(answers.get(CONF_UPLOAD_QUIET))
-    heavy = list(answers.get(CONF_HEAVY_QUEUES) or [])
+    minutes = _minutes(
+        answers,
+        CONF_CONDITION_MIN_MINUTES,
+        CONF_CONDITION_MIN_MINUTES,
+        MIN_CONDITION_MIN_MINUTES,
+        MAX_CONDITION_MIN_MINUTES,
+    )
+    if isinstance(minutes, HouseError):
+        return {}, minutes
+    options[CONF_CONDITION_MIN_MINUTES] = minutes
+    uploads = answers.get(UPLOADS) or {}
+    quiet = _minutes(
+        {CONF_UPLOAD_QUIET_MINUTES: DEFAULT_UPLOAD_QUIET_MINUTES, **uploads},
+        CONF_UPLOAD_QUIET_MINUTES,
+        UPLOADS,
+        MIN_UPLOAD_QUIET_MINUTES,
+        MAX_UPLOAD_QUIET_MINUTES,
+    )
+    if isinstance(quiet, HouseError):
+        return {}, quiet
+    options[CONF_UPLOAD_QUIET] = bool(uploads.get(CONF_UPLOAD_QUIET))
+    heavy = list(uploads.get(CONF_HEAVY_QUEUES) or [])
     if heavy_error := validate_heavy(heavy):
-        return {}, HouseError(CONF_HEAVY_QUEUES, heavy_error)
+        return {}, HouseError(UPLOADS, heavy_error)
     options[CONF_HEAVY_QUEUES] = heavy
+    options[CONF_UPLOAD_QUIET_MINUTES] = quiet
+    chosen = answers.get(GROUPS) or {}
     groups = [
         list(group)
         for row in range(1, ROWS + 1)
-        if (group := answers.get(GROUP.format(row)))
+        if (group := chosen.get(GROUP.format(row)))
     ]
     if error := validate_groups(groups, managed):
-        return {}, HouseError("base", error.key, error.queue)
+        return {}, HouseError(GROUPS, error.key, error.queue)
     options[CONF_NEVER_TOGETHER] = groups
     return options, None

@@ -7,9 +7,6 @@ from typing import Any, cast
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -39,9 +36,22 @@ from ..engine.queues import (
     is_manageable,
     queue_display_name,
 )
-from .house_step import house_options, house_schema, house_suggestions, whole_number
+from .house_step import (
+    house_options,
+    house_schema,
+    house_suggestions,
+    in_range,
+    number_box,
+    whole_number,
+)
 
 PRIORITY_FIELD = "priority_{}"
+# The first step's numbers: their ranges, and the error naming the range.
+NUMBERS = {
+    CONF_MAX_RUNNING: (0, MAX_MAX_RUNNING),
+    CONF_POLL_INTERVAL: (MIN_POLL_INTERVAL, MAX_POLL_INTERVAL),
+    CONF_EXPRESS_MAX_JOBS: (1, MAX_EXPRESS_MAX_JOBS),
+}
 
 
 class ImmichJobsOptionsFlow(OptionsFlow):
@@ -75,11 +85,16 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         if user_input is not None:
             numbers = {
                 key: whole_number(user_input[key])
-                for key in (CONF_MAX_RUNNING, CONF_POLL_INTERVAL, CONF_EXPRESS_MAX_JOBS)
+                for key in NUMBERS
                 if key in user_input
             }
             errors.update(
                 (key, "whole_number") for key, value in numbers.items() if value is None
+            )
+            errors.update(
+                (key, f"{key}_range")
+                for key in numbers
+                if not in_range(user_input[key], *NUMBERS[key])
             )
             if not user_input[CONF_MANAGED_QUEUES]:
                 errors[CONF_MANAGED_QUEUES] = "no_managed_queues"
@@ -98,26 +113,14 @@ class ImmichJobsOptionsFlow(OptionsFlow):
                     CONF_MAX_RUNNING,
                     default=self.config_entry.runtime_data.max_running,
                 )
-            ] = NumberSelector(
-                NumberSelectorConfig(
-                    min=0, max=MAX_MAX_RUNNING, step=1, mode=NumberSelectorMode.BOX
-                )
-            )
+            ] = number_box(*NUMBERS[CONF_MAX_RUNNING])
         schema = vol.Schema(
             {
                 **limit,
                 vol.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): number_box(*NUMBERS[CONF_POLL_INTERVAL], "s"),
                 vol.Required(
                     CONF_POLICY, default=options.get(CONF_POLICY, POLICIES[0])
                 ): SelectSelector(
@@ -133,14 +136,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
                     default=options.get(
                         CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS
                     ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=MAX_EXPRESS_MAX_JOBS,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): number_box(*NUMBERS[CONF_EXPRESS_MAX_JOBS]),
                 vol.Required(
                     CONF_MANAGED_QUEUES, default=managed_default
                 ): SelectSelector(
@@ -159,6 +155,11 @@ class ImmichJobsOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
+            description_placeholders={
+                f"{key}_{end}": str(limit)
+                for key, limits in NUMBERS.items()
+                for end, limit in zip(("min", "max"), limits, strict=True)
+            },
         )
 
     async def _async_step_order(self) -> ConfigFlowResult:
@@ -261,18 +262,24 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         """Ask when work suits the house: conditions, the quiet period, never-together groups."""
         managed = self._order
         errors: dict[str, str] = {}
-        placeholders = {"queue": ""}
+        placeholders = {"queue": "", "min": "", "max": ""}
+        where = ""
         if user_input is not None:
             house, error = house_options(user_input, managed)
             if error is None:
                 return await self._async_save(self._order, house)
-            errors[error.field] = error.key
-            placeholders["queue"] = queue_display_name(error.queue)
+            where = error.field
+            errors[where] = error.key
+            placeholders = {
+                "queue": queue_display_name(error.queue),
+                "min": str(error.low),
+                "max": str(error.high),
+            }
+        values = user_input or house_suggestions(self.config_entry.options, managed)
         return self.async_show_form(
             step_id="house",
             data_schema=self.add_suggested_values_to_schema(
-                house_schema(managed),
-                user_input or house_suggestions(self.config_entry.options, managed),
+                house_schema(managed, values, open_section=where), values
             ),
             errors=errors,
             description_placeholders=placeholders,
