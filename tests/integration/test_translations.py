@@ -54,7 +54,7 @@ async def test_states_and_reasons_in_german(hass: HomeAssistant) -> None:
     assert entity[f"{status}.state.held"] == "Angehalten"
     assert (
         entity[f"{status}.state_attributes.reason.state.waits_for_slot"]
-        == "Wartet: Wichtigere Warteschlangen belegen die Plätze"
+        == "Wartet: Andere belegen die Plätze"
     )
 
 
