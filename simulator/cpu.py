@@ -43,6 +43,9 @@ class Box:
 # about half the time (baseline: "the same media cost about twice as much here").
 SLOWER_BOX = Box(cores=2, speed=1.0, name="slower box")
 FASTER_BOX = Box(cores=2, speed=2.1, name="faster box")
+# The real bench's box (bench/real/): its speed fitted by a short real run there
+# (bench/real/calibration.json, `python -m bench.real.calibrate`).
+REAL_BENCH_BOX = Box(cores=2, speed=0.65, name="real-bench box")
 
 
 def share_scale(threads: float, cores: float) -> float:
