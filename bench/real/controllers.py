@@ -133,7 +133,11 @@ class Running:
         await self.hass.login(*DEMO_USER)
 
     async def tick(self, at: float) -> None:
-        """Switch the server condition at the hold's edges."""
+        """Fail if the controller died; switch the server condition at the hold's edges."""
+        if self.process is not None and self.process.returncode is not None:
+            raise BenchError(
+                f"the controller exited ({self.process.returncode}); see {self.logs}"
+            )
         hold = self.variant.hold
         if hold is None or self.hass is None:
             return

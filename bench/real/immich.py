@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,9 @@ class Immich:
 
     async def upload(self, path: Path, index: int) -> str:
         """Upload one file; return the asset's id."""
-        created = datetime(2026, 1, 1, 12, 0, index, tzinfo=UTC).isoformat()
+        created = (
+            datetime(2026, 1, 1, 12, 0, tzinfo=UTC) + timedelta(seconds=index)
+        ).isoformat()
         form = aiohttp.FormData()
         form.add_field("fileCreatedAt", created)
         form.add_field("fileModifiedAt", created)

@@ -212,6 +212,11 @@ async def _workload(
         if at >= next_estimate:
             await controller.read_estimates(at)
             next_estimate += 5.0
+        failed = [t for t in uploads if t.done() and t.exception() is not None]
+        if failed:
+            for task in uploads:
+                task.cancel()
+            raise BenchError(f"an upload failed: {failed[0].exception()!r}")
         busy = any(has_work(q) for q in queues.values())
         finished = all(t.done() for t in uploads) and None not in ready
         quiet_since = None if busy or not finished else (quiet_since or at)
@@ -222,9 +227,6 @@ async def _workload(
         await asyncio.sleep(max(0.0, t0 + at + SAMPLE_EVERY - time.monotonic()))
     for task in uploads:
         task.cancel()
-    errors = [t.exception() for t in uploads if t.done() and not t.cancelled()]
-    if any(errors):
-        raise BenchError(f"an upload failed: {next(e for e in errors if e)}")
     return {
         "t0_monotonic": t0,
         "started_utc": started_utc,
