@@ -32,13 +32,14 @@ WORK = Path("/work/immich-real/bench")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.real", description=__doc__)
+    parser.add_argument("--url", help="Immich, e.g. http://127.0.0.1:2283")
     parser.add_argument(
-        "--url", required=True, help="Immich, e.g. http://127.0.0.1:2283"
+        "--key", help="an API key with every permission (uploads, deletes)"
     )
     parser.add_argument(
-        "--key",
-        required=True,
-        help="an API key with every permission (uploads, deletes)",
+        "--rebuild",
+        action="store_true",
+        help="only recompute results.json and results.md from runs/*.json (no server)",
     )
     parser.add_argument(
         "--controller-key", help="the key the controllers get (default: --key)"
@@ -58,7 +59,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the Python that runs scripts/demo's Home Assistant (DEMO_PYTHON)",
     )
     parser.add_argument("--interval", type=int, default=10, help="poll interval, s")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.rebuild and not (args.url and args.key):
+        parser.error("--url and --key are needed to run (or --rebuild)")
+    return args
 
 
 def _meminfo_gb() -> float:
@@ -104,6 +108,19 @@ def publish(box: dict[str, Any], name: str, record: dict[str, Any]) -> dict[str,
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     (HERE / "results.md").write_text(render(data))
     return data
+
+
+def rebuild() -> None:
+    """Recompute every row from the raw records (after a change to the measures)."""
+    path = HERE / "results.json"
+    data = json.loads(path.read_text())
+    data["runs"] = {
+        name: figures(json.loads((HERE / "runs" / f"{name}.json").read_text()))
+        for name in VARIANTS
+        if (HERE / "runs" / f"{name}.json").exists()
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    (HERE / "results.md").write_text(render(data))
 
 
 def render(data: dict[str, Any]) -> str:
@@ -156,8 +173,12 @@ async def amain(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
+    args = parse_args(argv)
+    if args.rebuild:
+        rebuild()
+        return 0
     try:
-        return asyncio.run(amain(parse_args(argv)))
+        return asyncio.run(amain(args))
     except BenchError as err:
         print(f"bench.real: {err}", file=sys.stderr)
         return 1

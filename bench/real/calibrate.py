@@ -55,10 +55,24 @@ def _short() -> Workload:
     )
 
 
-def fit_speed(real_makespan: float) -> float:
+def fit_speed(real_makespan: float, workload: Workload | None = None) -> float:
     """Return the box's speed: the model's makespan at speed 1 over the real one."""
-    at_one = model_run(_short(), Unmanaged(), box=Box(cores=2, speed=1.0))
+    at_one = model_run(workload or _short(), Unmanaged(), box=Box(cores=2, speed=1.0))
     return round(float(at_one["makespan_s"]) / real_makespan, 3)
+
+
+def fit_from_unmanaged(results: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the speed fitted on the full workload's unmanaged run (no short run needed)."""
+    real = results["runs"]["unmanaged"]
+    return {
+        "from": "the full workload's unmanaged run (bench/real/results.json)",
+        "started_utc": real["started_utc"],
+        "load_average_at_start": real["load_average_at_start"],
+        "makespan_s": real["makespan_s"],
+        "speed": fit_speed(
+            real["makespan_s"], Workload("real", video_backlog_with_uploads)
+        ),
+    }
 
 
 def model_controller(name: str) -> Controller:
@@ -198,6 +212,7 @@ async def calibrate(url: str, key: str, work: Path) -> dict[str, Any]:
         "load_average_at_start": seen["load_average_at_start"],
         "makespan_s": seen["makespan_s"],
         "busy_windows_s": seen["busy_windows_s"],
+        "from": f"a short run: {CALIBRATION_VIDEOS} clips at T0, unmanaged",
         "speed": speed,
         # What one speed cannot fit shows here: the videos' thumbnails against the transcodes.
         "model_busy_windows_s": fitted["busy_windows_s"],
@@ -210,7 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url")
     parser.add_argument("--key")
     parser.add_argument("--work", type=Path, default=Path("/work/immich-real/bench"))
+    parser.add_argument(
+        "--fit-unmanaged",
+        action="store_true",
+        help="fit the speed on the full workload's unmanaged run instead of a short run",
+    )
     args = parser.parse_args(argv)
+    if args.fit_unmanaged:
+        results = json.loads((HERE / "results.json").read_text())
+        fitted = fit_from_unmanaged(results)
+        (HERE / "calibration_unmanaged.json").write_text(
+            json.dumps(fitted, indent=2) + "\n"
+        )
+        print(f"fitted speed {fitted['speed']} (makespan {fitted['makespan_s']} s)")
     if args.url:
         fitted = asyncio.run(calibrate(args.url, args.key, args.work))
         (HERE / "calibration.json").write_text(json.dumps(fitted, indent=2) + "\n")

@@ -51,26 +51,33 @@ def time_left(
         if not seen:
             continue
         last = seen[-1]
-        value = next(
-            (
-                v
-                for entity, v in last["sensors"].items()
-                if entity.endswith("_time_until_idle")
-            ),
-            None,
-        )
-        shown: float | None = None
-        if value is not None and value[0] not in {"unknown", "unavailable"}:
-            shown = float(value[0]) * _UNIT_SECONDS.get(value[1] or "s", 1.0)
+        idle: float | None = None
+        longest: tuple[float, str] | None = None
+        for entity, value in last["sensors"].items():
+            seconds = _seconds(value)
+            if entity.endswith("_time_until_idle"):
+                idle = seconds
+            elif seconds is not None and (longest is None or seconds > longest[0]):
+                longest = (seconds, entity.rsplit("_time_left", 1)[0])
         out.append(
             {
                 "share": share,
                 "at_s": last["at"],
-                "sensor_s": None if shown is None else round(shown),
+                "sensor_s": None if idle is None else round(idle),
+                "longest_queue_s": None if longest is None else round(longest[0]),
+                "longest_queue": None if longest is None else longest[1],
                 "real_s": round(makespan - last["at"], 1),
             }
         )
     return out
+
+
+def _seconds(value: Sequence[str | None]) -> float | None:
+    """Return a duration sensor's state in seconds (None when unknown)."""
+    state, unit = value[0], value[1]
+    if state is None or state in {"unknown", "unavailable"}:
+        return None
+    return float(state) * _UNIT_SECONDS.get(unit or "s", 1.0)
 
 
 def figures(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,6 +96,9 @@ def figures(record: Mapping[str, Any]) -> dict[str, Any]:
         "started_utc": record["started_utc"],
         "load_average_at_start": [
             round(x, 2) for x in record["load_average_before_t0"]
+        ],
+        "load_average_at_end": [
+            round(x, 2) for x in record.get("load_average_at_end", [])
         ],
         "finished": record["finished"],
         "makespan_s": makespan,
@@ -127,6 +137,12 @@ def _probe(p: Mapping[str, Any]) -> str:
     return f"{p['p50']} / {p['p95']} / {p['max']} (idle p95 {p['idle_p95']})"
 
 
+def _load(f: Mapping[str, Any]) -> str:
+    end = f.get("load_average_at_end") or []
+    start = f"{f['load_average_at_start'][0]:.2f}"
+    return f"{start} / {end[0]:.2f}" if end else start
+
+
 def _names(names: Sequence[str]) -> str:
     return str(len(names)) if names else "0"
 
@@ -135,7 +151,7 @@ def table(runs: Mapping[str, Mapping[str, Any]]) -> str:
     """Return the markdown table of the runs, unmanaged first."""
     base = runs.get("unmanaged", {}).get("makespan_s")
     lines = [
-        "| controller | load avg at start | makespan s (× unmanaged) | photo→thumbnail median s"
+        "| controller | load avg (1 min) at T0 / end | makespan s (× unmanaged) | photo→thumbnail median s"
         " (each) | peak running queues | stall s | requests/h | left paused: done / stopped"
         " | internal queues touched | probe p50 / p95 / max, whole run | probe in T0+120…300 s"
         " | probe in the hold once the transcode ended |",
@@ -151,7 +167,7 @@ def table(runs: Mapping[str, Mapping[str, Any]]) -> str:
             else "—"
         )
         lines.append(
-            f"| {f['description']} | {f['load_average_at_start'][0]:.2f} "
+            f"| {f['description']} | {_load(f)} "
             f"| {f['makespan_s']:g}{ratio} | {f['photo_thumbnail_median_s']:g} ({each}) "
             f"| {f['peak_running_queues_sampled']} | {f['stall_s']:g} "
             f"| {f['requests_per_hour']} "

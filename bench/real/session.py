@@ -140,7 +140,7 @@ async def run(settings: Settings, name: str) -> dict[str, Any]:
             )
             await asyncio.sleep(IDLE_SECONDS)
             record = await _workload(immich, settings, controller)
-            record["load_average_at_start"] = list(os.getloadavg())
+            record["load_average_at_end"] = list(os.getloadavg())
         finally:
             await controller.stop()
             probe.terminate()

@@ -151,11 +151,28 @@ def test_time_left_compares_the_sensor_with_the_real_remaining_time() -> None:
     """At 25 % of a 400 s makespan (100 s) the last reading (95 s) said 5 minutes."""
     estimates = [
         {"at": 95.0, "sensors": {"sensor.immich_time_until_idle": ["5", "min"]}},
-        {"at": 195.0, "sensors": {"sensor.immich_time_until_idle": ["unknown", "min"]}},
+        {
+            "at": 195.0,
+            "sensors": {
+                "sensor.immich_time_until_idle": ["unknown", "min"],
+                "sensor.immich_video_conversion_time_left": ["2.5", "min"],
+                "sensor.immich_ocr_time_left": ["0.0", "min"],
+            },
+        },
     ]
     got = time_left(estimates, 400.0)
-    assert got[0] == {"share": 0.25, "at_s": 95.0, "sensor_s": 300, "real_s": 305.0}
+    assert got[0] == {
+        "share": 0.25,
+        "at_s": 95.0,
+        "sensor_s": 300,
+        "longest_queue_s": None,
+        "longest_queue": None,
+        "real_s": 305.0,
+    }
+    # Time until idle unknown: the longest queue's own estimate (2.5 min) is kept beside.
     assert got[1]["sensor_s"] is None
+    assert got[1]["longest_queue_s"] == 150
+    assert got[1]["longest_queue"] == "sensor.immich_video_conversion"
     assert got[1]["real_s"] == 205.0
 
 
