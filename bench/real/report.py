@@ -103,7 +103,7 @@ def figures(record: Mapping[str, Any]) -> dict[str, Any]:
         "finished": record["finished"],
         "makespan_s": makespan,
         "photo_thumbnail_s": [round(x, 2) for x in photo],
-        "photo_thumbnail_median_s": m.median(photo),
+        "photo_thumbnail_median_s": _round(m.median(photo)),
         "peak_running_queues_sampled": m.peak_running(samples),
         "stall_s": round(m.stall(samples, makespan), 1),
         "requests_per_hour": round(m.requests_per_hour(requests, 0.0, makespan)),
@@ -129,6 +129,10 @@ def figures(record: Mapping[str, Any]) -> dict[str, Any]:
         "busy_windows_s": {k: list(v) for k, v in sorted(windows.items())},
         "time_left": time_left(record["estimates"], makespan),
     }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _probe(p: Mapping[str, Any]) -> str:
