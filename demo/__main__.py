@@ -191,7 +191,7 @@ class Demo:
                 "/api/config/config_entries/options/flow",
                 entry_id,
                 # The rules (the poll interval), then the priority and the house as shown.
-                [{"poll_interval": self.args.poll_interval}, {}, {}],
+                [{"poll_interval": self.args.poll_interval}, {}, self.house()],
             )
             entities = dashboard.Entities.from_registry(await api.registry(entry_id))
             board = (api, entry_id, self.config_dir / DASHBOARD_FILE, GRAPH_HOURS)
@@ -209,6 +209,18 @@ class Demo:
             raise DemoError(
                 f"Home Assistant stopped (code {self.hass.returncode}); see {shown(self.log)}"
             )
+
+    def house(self) -> dict[str, object]:
+        """Return the house step's answers from the command line (nothing given: as shown)."""
+        answers: dict[str, object] = {}
+        if self.args.quiet_period is not None:
+            answers["upload_quiet"] = self.args.quiet_period == "on"
+        if self.args.server_condition:
+            answers["server_condition"] = self.args.server_condition
+            answers["server_condition_work_when"] = "on"
+        if self.args.condition_min_minutes is not None:
+            answers["condition_min_minutes"] = self.args.condition_min_minutes
+        return answers
 
     def banner(self, base: str, immich_url: str, api_key: str, ready: float) -> None:
         """Tell the newcomer where to look."""

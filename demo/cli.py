@@ -48,6 +48,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot", type=Path, help="save a PNG of the dashboard, then stop"
     )
+    # The house step's options, for the real-server bench (bench/real/): unset = as shown.
+    parser.add_argument(
+        "--quiet-period",
+        choices=("on", "off"),
+        help="the house step's quiet period after uploads (default: the integration's)",
+    )
+    parser.add_argument(
+        "--server-condition",
+        metavar="ENTITY",
+        help="the house step's 'Allowed when' for the whole server, e.g. "
+        "input_boolean.immich_box_free (work when on)",
+    )
+    parser.add_argument(
+        "--condition-min-minutes",
+        type=int,
+        help="the house step's minimum minutes between condition changes",
+    )
     args = parser.parse_args(argv)
     if bool(args.immich_url) != bool(args.api_key):
         parser.error("--immich-url and --api-key go together")

@@ -210,11 +210,32 @@ class HomeAssistantApi:
                 "language": "en",
             },
         )
+        await self._token(created["auth_code"])
+
+    async def login(self, username: str, password: str) -> None:
+        """Log in as an existing user (another process than the one that onboarded)."""
+        flow = await self.post(
+            "/auth/login_flow",
+            {
+                "client_id": CLIENT_ID,
+                "handler": ["homeassistant", None],
+                "redirect_uri": CLIENT_ID,
+            },
+        )
+        done = await self.post(
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": CLIENT_ID, "username": username, "password": password},
+        )
+        if done.get("type") != "create_entry":
+            raise DemoError(f"logging in as {username} failed: {done.get('errors')}")
+        await self._token(done["result"])
+
+    async def _token(self, code: str) -> None:
         async with self.session.post(
             f"{self.base}/auth/token",
             data={
                 "grant_type": "authorization_code",
-                "code": created["auth_code"],
+                "code": code,
                 "client_id": CLIENT_ID,
             },
         ) as resp:

@@ -43,6 +43,11 @@ class Box:
 # about half the time (baseline: "the same media cost about twice as much here").
 SLOWER_BOX = Box(cores=2, speed=1.0, name="slower box")
 FASTER_BOX = Box(cores=2, speed=2.1, name="faster box")
+# The real bench's box (bench/real/, 2026-12-06): its speed fitted on its unmanaged run with the
+# box quiet (bench/real/calibration_unmanaged.json, `python -m bench.real.calibrate
+# --fit-unmanaged`). The same box loaded by other sessions' test suites (load average 4-9)
+# fitted 0.313: the speed is the box's AND its load's (docs/benchmarks.md).
+REAL_BENCH_BOX = Box(cores=2, speed=0.901, name="real-bench box, quiet")
 
 
 def share_scale(threads: float, cores: float) -> float:

@@ -1,0 +1,1 @@
+"""The real-server bench: the workload, the probe and the controllers against a real Immich."""

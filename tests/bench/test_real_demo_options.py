@@ -1,0 +1,31 @@
+"""The demo hands the real bench's variants to the integration's house step as a person would."""
+
+from __future__ import annotations
+
+from demo.__main__ import Demo
+from demo.cli import parse_args
+
+
+def test_no_option_leaves_the_house_step_as_shown() -> None:
+    """Without options the form is submitted as the integration shows it (its defaults)."""
+    assert Demo(parse_args(["--check"])).house() == {}
+
+
+def test_quiet_period_off_and_a_server_condition() -> None:
+    """The bench's condition variant: quiet period off, the toggle allows work when on."""
+    args = parse_args(
+        [
+            "--quiet-period",
+            "off",
+            "--server-condition",
+            "input_boolean.immich_box_free",
+            "--condition-min-minutes",
+            "1",
+        ]
+    )
+    assert Demo(args).house() == {
+        "upload_quiet": False,
+        "server_condition": "input_boolean.immich_box_free",
+        "server_condition_work_when": "on",
+        "condition_min_minutes": 1,
+    }
