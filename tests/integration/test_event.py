@@ -9,16 +9,15 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import DOMAIN
 from homeassistant.const import EVENT_STATE_CHANGED, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault, another_controller
 from simulator.server import SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .helpers import run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
 
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
@@ -46,17 +45,10 @@ def _fired(changes: list[Event]) -> list[tuple[str, str, dict[str, Any]]]:
     return fired
 
 
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """An event entity per managed queue and one for the server, nothing fired yet."""
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.EVENT
-    )
+test_entities = platform_snapshot_test(
+    Platform.EVENT,
+    "An event entity per managed queue and one for the server, nothing fired yet.",
+)
 
 
 async def test_queues_empty_one_after_the_other_then_all_done(
