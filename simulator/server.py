@@ -261,7 +261,11 @@ class SimulatedImmich:
         """Listen (port 0 = ephemeral) and return the base URL, e.g. ``http://127.0.0.1:4321``."""
         app = web.Application(middlewares=[self._middleware])
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
+        # No aiohttp access log: the simulator records its requests itself, and the access
+        # log's local-time lookup breaks under a frozen test clock (Python 3.14's aiohttp).
+        self._runner = web.AppRunner(
+            app, handle_signals=False, shutdown_timeout=0.1, access_log=None
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, shutdown_timeout=0.1)
         await site.start()

@@ -52,7 +52,8 @@ async def other_server(
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    server = TestServer(app, host="127.0.0.1")
+    # No access log: its local-time lookup breaks under the frozen test clock.
+    server = TestServer(app, host="127.0.0.1", access_log=None)
     await server.start_server()
     try:
         yield str(server.make_url("")).rstrip("/")
