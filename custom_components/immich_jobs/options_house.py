@@ -35,14 +35,18 @@ from .const import (
     CONF_NEVER_TOGETHER,
     CONF_QUEUE_CONDITIONS,
     CONF_SERVER_CONDITION,
+    CONF_UPLOAD_MAX_HOLD_MINUTES,
     CONF_UPLOAD_QUIET,
     CONF_UPLOAD_QUIET_MINUTES,
     DEFAULT_CONDITION_MIN_MINUTES,
+    DEFAULT_UPLOAD_MAX_HOLD_MINUTES,
     DEFAULT_UPLOAD_QUIET,
     DEFAULT_UPLOAD_QUIET_MINUTES,
     MAX_CONDITION_MIN_MINUTES,
+    MAX_UPLOAD_MAX_HOLD_MINUTES,
     MAX_UPLOAD_QUIET_MINUTES,
     MIN_CONDITION_MIN_MINUTES,
+    MIN_UPLOAD_MAX_HOLD_MINUTES,
     MIN_UPLOAD_QUIET_MINUTES,
 )
 from .groups import validate_groups
@@ -118,6 +122,11 @@ def house_schema(managed: Sequence[str]) -> vol.Schema:
     fields[
         vol.Required(CONF_UPLOAD_QUIET_MINUTES, default=DEFAULT_UPLOAD_QUIET_MINUTES)
     ] = _minutes(MIN_UPLOAD_QUIET_MINUTES, MAX_UPLOAD_QUIET_MINUTES)
+    fields[
+        vol.Required(
+            CONF_UPLOAD_MAX_HOLD_MINUTES, default=DEFAULT_UPLOAD_MAX_HOLD_MINUTES
+        )
+    ] = _minutes(MIN_UPLOAD_MAX_HOLD_MINUTES, MAX_UPLOAD_MAX_HOLD_MINUTES)
     for row in range(1, ROWS + 1):
         fields[vol.Optional(GROUP.format(row))] = _queues(managed)
     return vol.Schema(fields)
@@ -151,6 +160,7 @@ def house_suggestions(
         CONF_CONDITION_MIN_MINUTES,
         CONF_UPLOAD_QUIET,
         CONF_UPLOAD_QUIET_MINUTES,
+        CONF_UPLOAD_MAX_HOLD_MINUTES,
     ):
         if key in options:
             values[key] = options[key]
@@ -197,7 +207,11 @@ def house_options(
             }
     if per_queue:
         options[CONF_QUEUE_CONDITIONS] = per_queue
-    for key in (CONF_CONDITION_MIN_MINUTES, CONF_UPLOAD_QUIET_MINUTES):
+    for key in (
+        CONF_CONDITION_MIN_MINUTES,
+        CONF_UPLOAD_QUIET_MINUTES,
+        CONF_UPLOAD_MAX_HOLD_MINUTES,
+    ):
         if (minutes := whole_number(answers[key])) is None:
             return {}, HouseError(key, "whole_number")
         options[key] = minutes
