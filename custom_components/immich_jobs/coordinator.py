@@ -286,9 +286,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             ),
             holds=plan.holds,
             uploads_arriving=uploads.active,
-            held_until=held_until(
-                plan, now, dt_util.utcnow(), self.intents.hold_until
-            ),
+            held_until=held_until(plan, now, dt_util.utcnow(), self.intents.hold_until),
         )
 
     def _resume(self, now: float) -> tuple[float, int] | None:

@@ -567,9 +567,7 @@ def _pause_changes_something(
     ):
         return dict.fromkeys(losers, True)
     ranked = [name for name in scene.free if name in winners or name in losers]
-    backlog = {
-        name: backlog_seconds(snapshot[name], memory, now) for name in ranked
-    }
+    backlog = {name: backlog_seconds(snapshot[name], memory, now) for name in ranked}
 
     def ahead(loser: str) -> float:
         above = {*winners, *ranked[: ranked.index(loser)]}

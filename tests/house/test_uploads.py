@@ -65,7 +65,9 @@ def test_nothing_arriving_holds_nothing() -> None:
 def rising(reads: Reads, start: float, until: float, per_read: int) -> UploadOutcome:
     """Read every 10 s from `start`, paused smart search gaining `per_read` jobs each time."""
     now, jobs = start, 0
-    outcome = reads.at(now, queue("metadataExtraction"), queue("smartSearch", paused=True))
+    outcome = reads.at(
+        now, queue("metadataExtraction"), queue("smartSearch", paused=True)
+    )
     while now + 10.0 <= until:
         now += 10.0
         jobs += per_read
@@ -103,7 +105,9 @@ def test_a_phone_backup_holds_once_sixty_assets_arrived_within_two_minutes() -> 
     outcome = rising(reads, 30.0, 40.0, 17)
     assert outcome.active
     assert outcome.until == 340.0
-    assert outcome.held == {name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD}
+    assert outcome.held == {
+        name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD
+    }
 
 
 def test_arrivals_older_than_two_minutes_no_longer_count() -> None:
@@ -123,22 +127,31 @@ def test_arrivals_older_than_two_minutes_no_longer_count() -> None:
 
 def test_a_real_backlog_on_the_upload_path_holds() -> None:
     """60 thumbnails to make (an import) hold the heavy queues; 59 do not."""
-    assert not Reads().at(
-        0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 59)
-    ).active
-    assert Reads().at(
-        0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 60)
-    ).active
+    assert (
+        not Reads()
+        .at(0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 59))
+        .active
+    )
+    assert (
+        Reads()
+        .at(0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 60))
+        .active
+    )
 
 
 def test_the_quiet_period_runs_from_the_last_big_backup_seen() -> None:
     """A backup seen until 40 s, a photo at 200 s: held until 340 s, free from then on."""
     reads = Reads()
     rising(reads, 0.0, 40.0, 17)
-    reads.at(200.0, queue("metadataExtraction", 1), queue("smartSearch", 69, paused=True))
-    assert reads.at(
-        339.0, queue("metadataExtraction"), queue("smartSearch", 69, paused=True)
-    ).next_check == 1.0
+    reads.at(
+        200.0, queue("metadataExtraction", 1), queue("smartSearch", 69, paused=True)
+    )
+    assert (
+        reads.at(
+            339.0, queue("metadataExtraction"), queue("smartSearch", 69, paused=True)
+        ).next_check
+        == 1.0
+    )
     outcome = reads.at(
         340.0, queue("metadataExtraction"), queue("smartSearch", 69, paused=True)
     )
@@ -208,7 +221,9 @@ def test_a_failed_read_learns_nothing_and_the_period_still_ends_on_time() -> Non
     rising(reads, 0.0, 40.0, 17)
     failed = reads.at(50.0, None)
     assert failed.active
-    assert failed.held == {name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD}
+    assert failed.held == {
+        name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD
+    }
     assert not reads.at(340.0, None).active
 
 
