@@ -81,7 +81,8 @@ def status_attributes(
     if why is None:
         # Not planned this cycle (a queue that left the managed set before a reload).
         return {"reason": None, "run_now": queue in data.run_now}
-    until = data.paused_until if why.code is Reason.PAUSED_UNTIL else None
+    # When a time-bounded hold ends (quiet period, minimum time, longest hold, timed pause).
+    until = data.held_until.get(queue)
     applies = {
         "slot": why.slot,
         "slots": coordinator.max_running if why.slot else None,
@@ -133,7 +134,8 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
+        # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
+        suggested_display_precision=1,
         value_fn=lambda data, queue: _seconds(data.time_left.queues.get(queue)),
     ),
 )
@@ -144,8 +146,10 @@ def _status(state: QueueState | None) -> str | None:
 
 
 def _seconds(value: float | None) -> int | None:
-    """Whole seconds of an estimate; None (unknown) stays unknown."""
-    return None if value is None else round(value)
+    """Whole seconds of an estimate, at least 1 while work remains; unknown stays unknown."""
+    if value is None:
+        return None
+    return max(1, round(value)) if value > 0 else 0
 
 
 def _running(data: ImmichJobsData) -> list[str]:
@@ -178,7 +182,8 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
+        # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
+        suggested_display_precision=1,
         value_fn=lambda data: _seconds(data.time_left.until_idle),
     ),
 )
