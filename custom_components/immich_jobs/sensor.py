@@ -135,7 +135,7 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
         # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
-        suggested_display_precision=1,
+        suggested_display_precision=2,
         value_fn=lambda data, queue: _seconds(data.time_left.queues.get(queue)),
     ),
 )
@@ -183,7 +183,7 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
         # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
-        suggested_display_precision=1,
+        suggested_display_precision=2,
         value_fn=lambda data: _seconds(data.time_left.until_idle),
     ),
 )

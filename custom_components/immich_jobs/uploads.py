@@ -6,10 +6,12 @@ of the assets that arrived since the last one, the largest of:
 - the rise of the first hop's work (metadataExtraction, runnable + active); at the first read,
   its work while resumed. Sidecar jobs come from library scans and sidecar runs, not uploads
   (immich-api.md §5).
-- the rise of the runnable jobs of a later hop paused at both reads: Immich enqueues the next
-  hop even into a paused queue, and a paused queue runs nothing (not even its own "start"
-  discovery), so its new jobs came down the pipeline, one per asset. This sees uploads whose
-  first jobs are too short to be caught at a read.
+- the rise of the runnable jobs of a later hop paused now, and paused or empty at the last
+  read: Immich enqueues the next hop even into a paused queue, and a paused queue runs
+  nothing (not even its own "start" discovery), so its new jobs came down the pipeline, one
+  per asset. An empty heavy queue is paused at the read that sees it empty (`watch_empty`),
+  so it too counts from there. This sees uploads whose first jobs are too short to be
+  caught at a read, and those a resumed queue ran between two reads.
 Work in a paused queue that does not rise is a backlog, not arrivals: a queue the user holds
 can never keep the quiet period going.
 
@@ -103,7 +105,7 @@ class UploadMemory:
 
     # The first hop's work at the last read.
     work: Mapping[str, int] = field(default_factory=dict)
-    # Runnable jobs of the later hops that were paused at the last read.
+    # Runnable jobs of the later hops that were paused or empty at the last read.
     paused_runnable: Mapping[str, int] = field(default_factory=dict)
     # Assets seen arriving within the window: (when, how many), oldest first.
     arrived: tuple[tuple[float, int], ...] = ()
@@ -182,7 +184,8 @@ def _learn(snapshot: Snapshot, memory: UploadMemory, now: float) -> UploadMemory
         paused_runnable={
             name: snapshot[name].runnable
             for name in FED_QUEUES
-            if name in snapshot and snapshot[name].is_paused
+            if name in snapshot
+            and (snapshot[name].is_paused or not snapshot[name].has_work)
         },
         arrived=tuple(seen for seen in arrived if seen[1] > 0),
         seen_at=now if big else memory.seen_at,
