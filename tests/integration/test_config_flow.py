@@ -831,6 +831,7 @@ HOUSE_DEFAULTS: dict[str, Any] = {
     "condition_min_minutes": 5,
     "upload_quiet": True,
     "upload_quiet_minutes": 5,
+    "upload_max_hold_minutes": 30,
 }
 
 
@@ -868,6 +869,7 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
             "condition_min_minutes": 10,
             "heavy_queues": ["videoConversion"],
             "upload_quiet_minutes": 15,
+            "upload_max_hold_minutes": 45,
             "never_together_1": ["smartSearch", "faceDetection", "ocr"],
         },
     )
@@ -885,6 +887,7 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     assert options["upload_quiet"] is True
     assert options["heavy_queues"] == ["videoConversion"]
     assert options["upload_quiet_minutes"] == 15
+    assert options["upload_max_hold_minutes"] == 45
     assert options["never_together"] == [["smartSearch", "faceDetection", "ocr"]]
 
     # Opened again, the form shows what was saved.
@@ -896,6 +899,7 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     assert shown["condition_1_queues"] == ["videoConversion", "ocr"]
     assert shown["never_together_1"] == ["smartSearch", "faceDetection", "ocr"]
     assert shown["heavy_queues"] == ["videoConversion"]
+    assert shown["upload_max_hold_minutes"] == 45
 
 
 @pytest.mark.parametrize(
