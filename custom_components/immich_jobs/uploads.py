@@ -16,8 +16,8 @@ Work in a paused queue that does not rise is a backlog, not arrivals: a queue th
 can never keep the quiet period going.
 
 What costs CPU is a big backup, not an arrival: the quiet period starts when at least
-`BIG_BACKUP_ASSETS` assets arrived within `BIG_BACKUP_WINDOW`, or a resumed queue of the
-upload path has that many jobs to do. A photo every 45 s (5 in 40 s, or 5 every 45 s) never
+`BIG_BACKUP_ASSETS` assets arrived within `BIG_BACKUP_WINDOW`, or the resumed first hop has
+that many jobs to do (an import). A photo every 45 s (5 in 40 s, or 5 every 45 s) never
 does; a phone backing up 2,000 photos in 20 minutes does within a minute. The heavy queues
 stay held until no big backup was seen for `quiet_seconds`, and never longer than
 `max_hold_seconds` at a stretch: then they get a turn of `HEAVY_TURN_SECONDS` (a steady
@@ -78,8 +78,8 @@ DEFAULT_HEAVY_QUEUES: frozenset[str] = frozenset(
 UPLOAD_PATH: frozenset[str] = frozenset(
     {*UPLOAD_QUEUES, STORAGE_TEMPLATE_MIGRATION, THUMBNAIL_GENERATION}
 )
-# A big backup: this many new assets within the window, or this many jobs waiting in a resumed
-# queue of the upload path. One asset every two seconds for two minutes; the demo's trickle
+# A big backup: this many new assets within the window, or this many jobs waiting in the
+# resumed first hop. One asset every two seconds for two minutes; the demo's trickle
 # (5 photos every 45 s) brings 15 in two minutes.
 BIG_BACKUP_ASSETS = 60
 BIG_BACKUP_WINDOW = 120.0
@@ -152,11 +152,14 @@ def _arrivals(snapshot: Snapshot, memory: UploadMemory) -> int:
 
 
 def _path_backlog(snapshot: Snapshot) -> int:
-    """Return the most jobs waiting in a resumed queue of the upload path (one per asset)."""
+    """Return the jobs waiting in the resumed first hop: new assets not yet read (one each).
+
+    Only the first hop: a thumbnail backlog may be a regeneration the user started, no upload.
+    """
     return max(
         (
             status.runnable + status.active
-            for name in UPLOAD_PATH
+            for name in UPLOAD_QUEUES
             if (status := snapshot.get(name)) is not None and not status.is_paused
         ),
         default=0,
@@ -170,7 +173,7 @@ def _learn(snapshot: Snapshot, memory: UploadMemory, now: float) -> UploadMemory
         *(seen for seen in memory.arrived if seen[0] > now - BIG_BACKUP_WINDOW),
         (now, count),
     )
-    # Assets arriving now, as part of a big backup; or a real backlog on the upload path.
+    # Assets arriving now, as part of a big backup; or an import's backlog in the first hop.
     big = (
         count > 0 and sum(seen[1] for seen in arrived) >= BIG_BACKUP_ASSETS
     ) or _path_backlog(snapshot) >= BIG_BACKUP_ASSETS

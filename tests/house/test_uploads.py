@@ -125,16 +125,22 @@ def test_arrivals_older_than_two_minutes_no_longer_count() -> None:
     assert outcome.active
 
 
-def test_a_real_backlog_on_the_upload_path_holds() -> None:
-    """60 thumbnails to make (an import) hold the heavy queues; 59 do not."""
+def test_a_real_backlog_in_the_first_hop_holds() -> None:
+    """60 new assets waiting for metadata (an import) hold the heavy queues; 59 do not."""
+    reads = Reads()
+    reads.at(0.0, queue("metadataExtraction", 59))
+    assert not reads.at(10.0, queue("metadataExtraction", 59)).active
+    # Held by the user, then resumed: no rise, but 60 assets wait to be read.
+    reads = Reads()
+    reads.at(0.0, queue("metadataExtraction", 60, paused=True))
+    assert reads.at(10.0, queue("metadataExtraction", 60)).active
+
+
+def test_a_thumbnail_backlog_is_no_upload() -> None:
+    """500 thumbnails to make (a regeneration the user started) hold nothing."""
     assert (
         not Reads()
-        .at(0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 59))
-        .active
-    )
-    assert (
-        Reads()
-        .at(0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 60))
+        .at(0.0, queue("metadataExtraction"), queue("thumbnailGeneration", 500))
         .active
     )
 
