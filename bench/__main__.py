@@ -7,7 +7,7 @@ from pathlib import Path
 import sys
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.cpu import SLOWER_BOX
 
 from .calibration import table as calibration_table

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.cpu import FASTER_BOX, SLOWER_BOX, Box
 
 from .controllers import AddOn, BacksOffAtIdle, Controller, Unmanaged

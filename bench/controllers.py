@@ -7,10 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
-from custom_components.immich_jobs.house_rules import HouseRules, house_policy
-from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.queues import DEFAULT_PRIORITY
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.queues import DEFAULT_PRIORITY
+from custom_components.immich_jobs.engine.scheduler import (
     MIN_CHECK,
     Action,
     Intents,
@@ -19,6 +18,7 @@ from custom_components.immich_jobs.scheduler import (
     Policy,
     plan,
 )
+from custom_components.immich_jobs.immich import Snapshot
 
 
 @dataclass(frozen=True, slots=True)

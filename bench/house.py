@@ -1,7 +1,7 @@
 """Work when it suits the house (issue 16): a phone backup, a night window, the box given back.
 
-Run with `python -m bench.house`; it prints the tables and writes them into bench/README.md
-and bench/house_results.json. Every figure comes from the simulator's job records and load
+Run with `python -m bench.house`; it prints the tables and writes them into bench/README.md,
+its short table into docs/benchmarks.md, and bench/house_results.json. Every figure comes from the simulator's job records and load
 (what ran when), never from the plans. The slower box, N = 1, reads every 10 s.
 """
 
@@ -14,8 +14,8 @@ import statistics
 import sys
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
-from custom_components.immich_jobs.uploads import DEFAULT_HEAVY_QUEUES
+from custom_components.immich_jobs.engine.house.uploads import DEFAULT_HEAVY_QUEUES
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.cpu import SLOWER_BOX
 from simulator.model import VIDEO_CONVERSION, ImmichModel
 
@@ -295,7 +295,7 @@ def render(figures: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
 
 
 def summary(figures: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
-    """Return the project README's short table."""
+    """Return the short table of docs/benchmarks.md."""
     backup = figures[PHONE_BACKUP.name]
     night = figures[NIGHT.name]
     stream = figures[STREAMING.name]["ours_held_while_streaming"]
@@ -344,7 +344,7 @@ def main() -> int:
     print(table)
     readme = HERE / "README.md"
     readme.write_text(_replace(readme.read_text(), BEGIN, END, table))
-    project = HERE.parent / "README.md"
+    project = HERE.parent / "docs" / "benchmarks.md"
     project.write_text(
         _replace(
             project.read_text(),

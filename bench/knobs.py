@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 
 from .controllers import Controller, Ours, Unmanaged
 from .run import run

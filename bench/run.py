@@ -8,8 +8,8 @@ import statistics
 import time
 from typing import Any
 
+from custom_components.immich_jobs.engine.scheduler import Action
 from custom_components.immich_jobs.immich import QueueStatus
-from custom_components.immich_jobs.scheduler import Action
 from simulator.cpu import SLOWER_BOX, Box
 from simulator.model import ImmichModel, QueueCounts
 

@@ -22,9 +22,13 @@ from pathlib import Path
 import sys
 from typing import Any
 
+from custom_components.immich_jobs.engine.scheduler import (
+    Action,
+    Policy,
+    managed_queues,
+)
+from custom_components.immich_jobs.engine.time_left import time_left
 from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.scheduler import Action, Policy, managed_queues
-from custom_components.immich_jobs.time_left import time_left
 from simulator.model import ImmichModel, JobEvent
 
 from .controllers import Decision, Ours

@@ -16,7 +16,7 @@ import statistics
 import sys
 from typing import Any
 
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.cpu import SLOWER_BOX
 from simulator.model import (
     FACE_DETECTION,

@@ -35,6 +35,7 @@ from .hass import (
     DemoError,
     HomeAssistantApi,
     prepare_config,
+    shown,
     start_process,
     stop_process,
 )
@@ -204,7 +205,7 @@ class Demo:
             self.banner(base, immich_url, api_key, ready)
             await self.hass.wait()
             raise DemoError(
-                f"Home Assistant stopped (code {self.hass.returncode}); see {self.log}"
+                f"Home Assistant stopped (code {self.hass.returncode}); see {shown(self.log)}"
             )
 
     def banner(self, base: str, immich_url: str, api_key: str, ready: float) -> None:
@@ -223,7 +224,7 @@ class Demo:
             ]
         else:
             lines.append(f"  Immich:     {immich_url}")
-        lines += [f"  Logs:       {self.log}", "Ctrl-C stops everything."]
+        lines += [f"  Logs:       {shown(self.log)}", "Ctrl-C stops everything."]
         say("\n".join(lines))
 
     async def screenshot(self, base: str, entities: Entities) -> int:
@@ -254,6 +255,7 @@ class Demo:
         if (state := await api.entry_state(entry_id)) != "loaded":
             raise DemoError(f"the config entry is {state!r}, not loaded")
         checks.ok("config entry loaded")
+        await checks.check_nothing_to_confirm(api)
         if self.server is None:
             present = list(entities.queues)
         else:
@@ -314,7 +316,7 @@ async def amain(args: argparse.Namespace) -> int:
     except DemoError as err:
         say(f"scripts/demo{' --check' if args.check else ''} FAILED: {err}", error=True)
         if tail := log_tail(demo.log):
-            say(f"  end of {demo.log}:\n{tail}", error=True)
+            say(f"  end of {shown(demo.log)}:\n{tail}", error=True)
     finally:
         await demo.stop()
     if args.check:
@@ -322,7 +324,10 @@ async def amain(args: argparse.Namespace) -> int:
             shutil.rmtree(demo.config_dir, ignore_errors=True)
             say(f"demo --check passed in {time.monotonic() - started:.0f} s")
         else:
-            say(f"  Home Assistant's files are kept in {demo.config_dir}", error=True)
+            say(
+                f"  Home Assistant's files are kept in {shown(demo.config_dir)}",
+                error=True,
+            )
     return code
 
 

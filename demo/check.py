@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sys
 import time
 
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     DEFAULT_MANAGED,
     DEFAULT_PRIORITY,
     INTERNAL_QUEUES,
@@ -17,8 +17,11 @@ from simulator.model import QueueCounts
 from simulator.server import SimulatedImmich
 
 from .dashboard import QUEUE_KEYS, SERVER_KEYS, Entities
-from .hass import DemoError, HomeAssistantApi
+from .hass import DOMAIN, DemoError, HomeAssistantApi, http_config_in_storage
 
+# Raised by how the demo runs Home Assistant, not by what it configures: a Core install in a
+# venv is unsupported since 2025.12 (every Core install sees it).
+NOT_OF_THE_DEMOS_MAKING = {("homeassistant", "deprecated_method")}
 STATUSES = {"running", "draining", "queued", "idle", "held"}
 SAMPLE_EVERY = 0.25
 
@@ -89,7 +92,7 @@ async def check_entities(
         *entities.server.items(),
         *((k, e) for keys in entities.queues.values() for k, e in keys.items()),
     ]:
-        if key in ("active", "failed"):
+        if key in ("active", "failed", "reason"):
             if entity_id not in entities.disabled:
                 raise DemoError(f"{entity_id} should be disabled by default")
             continue
@@ -140,6 +143,34 @@ class Watcher:
         """Return the queues as they are now."""
         self.server.sync_clock()
         return self.server.model.snapshot()
+
+
+async def check_nothing_to_confirm(api: HomeAssistantApi) -> None:
+    """Prove the demo's set-up raises no repair issue and leaves no HTTP change to confirm.
+
+    An http: block in configuration.yaml did both on 2026.11: a modal counting down to a revert
+    on the first page, and the repair "The HTTP YAML configuration is deprecated".
+    """
+    issues = (await api.ws({"type": "repairs/list_issues"}))["issues"]
+    others = [
+        f"{issue['domain']}.{issue['issue_id']}"
+        for issue in issues
+        if issue["domain"] != DOMAIN
+        and (issue["domain"], issue["issue_id"]) not in NOT_OF_THE_DEMOS_MAKING
+    ]
+    if others:
+        raise DemoError(f"repair issues not raised by Immich Jobs: {', '.join(others)}")
+    ok("no repair issue of the demo's own making")
+    if not http_config_in_storage():
+        return
+    http = await api.ws({"type": "http/config"})
+    if http.get("pending") is not None or http.get("revert_at") is not None:
+        raise DemoError(
+            f"an HTTP server change waits for a confirmation (revert at {http['revert_at']})"
+        )
+    ok(
+        f"no HTTP server change to confirm (running its {http['active_config_type']} settings)"
+    )
 
 
 def heavy(counts: QueueCounts, express_max: int) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from custom_components.immich_jobs.dashboard import (
+from custom_components.immich_jobs.runtime.dashboard import (
     QUEUE_KEYS,
     SERVER_KEYS,
     Entities,

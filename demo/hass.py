@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 import contextlib
 import ctypes
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -31,6 +32,47 @@ class DemoError(Exception):
     """Something the person running the demo must be told, in one sentence."""
 
 
+def http_config_in_storage() -> bool:
+    """Tell whether this Home Assistant keeps the HTTP server's settings in .storage (2026.11+).
+
+    Such a release turns an http: block of configuration.yaml into a change to confirm (a modal
+    with a countdown) and a repair issue saying the YAML is deprecated.
+    """
+    spec = importlib.util.find_spec("homeassistant")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return (package / "components" / "http" / "config.py").is_file()
+
+
+def http_settings(config_dir: Path, port: int) -> str:
+    """Put the server's address where this release reads it; return the YAML block, if any."""
+    if not http_config_in_storage():
+        return f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
+    # Version 1 is the plain settings (2025's recovery copy); the release migrates it itself.
+    store = {
+        "version": 1,
+        "key": "http",
+        "data": {"server_host": ["127.0.0.1"], "server_port": port},
+    }
+    (config_dir / ".storage" / "http").write_text(json.dumps(store))
+    return "# http: in .storage/http, where this Home Assistant keeps it\n"
+
+
+def shown(path: Path) -> str:
+    """Return a path of the repository as the person who started the demo can open it.
+
+    In lane 2026's chroot the repository is bind-mounted at /repo; the mount table names the
+    host's directory (relative to its filesystem's root, which is / on the hosts the lane runs).
+    """
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            fields = line.split()
+            if fields[4] == str(REPO) and fields[3] not in ("/", str(REPO)):
+                return str(Path(fields[3]) / path.relative_to(REPO))
+    return str(path)
+
+
 def prepare_config(config_dir: Path, port: int) -> None:
     """Write a fresh config dir: configuration.yaml, the integration, onboarding's steps.
 
@@ -42,7 +84,8 @@ def prepare_config(config_dir: Path, port: int) -> None:
     (config_dir / "custom_components").mkdir(parents=True)
     (config_dir / ".storage").mkdir()
     template = Template((Path(__file__).parent / "configuration.yaml").read_text())
-    (config_dir / "configuration.yaml").write_text(template.substitute(port=port))
+    http = http_settings(config_dir, port)
+    (config_dir / "configuration.yaml").write_text(template.substitute(http=http))
     (config_dir / "custom_components" / DOMAIN).symlink_to(INTEGRATION)
     onboarding = {
         "version": 4,
@@ -107,7 +150,7 @@ class HomeAssistantApi:
             if proc.returncode is not None:
                 raise DemoError(
                     f"Home Assistant exited with code {proc.returncode} while starting; "
-                    f"see {log}"
+                    f"see {shown(log)}"
                 )
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                 async with self.session.get(
@@ -118,7 +161,7 @@ class HomeAssistantApi:
                         return
             await asyncio.sleep(0.5)
         raise DemoError(
-            f"Home Assistant did not answer within {timeout:.0f} s; see {log}"
+            f"Home Assistant did not answer within {timeout:.0f} s; see {shown(log)}"
         )
 
     async def _json(
@@ -178,7 +221,8 @@ class HomeAssistantApi:
                 return
             await asyncio.sleep(0.5)
         raise DemoError(
-            f"Home Assistant did not finish starting within {timeout:.0f} s; see {log}"
+            f"Home Assistant did not finish starting within {timeout:.0f} s; "
+            f"see {shown(log)}"
         )
 
     async def flow(self, path: str, handler: str, steps: list[dict[str, Any]]) -> Any:

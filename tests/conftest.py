@@ -25,6 +25,19 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(request: pytest.FixtureRequest) -> None:
+    """Stop real time for every test that runs Home Assistant: only the test moves the clocks.
+
+    The coordinator's monotonic clock and Home Assistant's clock stand still until the test
+    ticks them (tests/integration/helpers.run_for moves them with the simulated Immich's),
+    so a busy machine changes no figure (a second of load once turned a 60 s time left
+    into 59 s). tests/meta/test_clock.py checks it.
+    """
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("freezer")
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Use Home Assistant's snapshot format (syrupy's own fixture would shadow it).
@@ -67,6 +80,8 @@ def config_entry(immich: SimulatedImmich, api_key: str) -> MockConfigEntry:
     """Return a config entry for the simulated server, as the config flow would create it."""
     return MockConfigEntry(
         domain=DOMAIN,
+        version=1,
+        minor_version=2,
         title="Immich (127.0.0.1)",
         unique_id=immich.admin.id,
         data={CONF_URL: immich.url, CONF_API_KEY: api_key, CONF_VERIFY_SSL: True},

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import DummyCookieJar
-
-from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
@@ -12,22 +10,22 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
-from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_MAX_RUNNING, DOMAIN
 from .coordinator import (
     ImmichJobsConfigEntry,
     ImmichJobsCoordinator,
     async_mark_outage,
     async_release_queues,
 )
+from .engine.queues import queue_from_option
 from .entity import queue_of_unique_id
-from .immich import ImmichClient
-from .issues import async_delete_entry_issues, left_paused_issue_id
-from .scheduler import managed_queues
+from .runtime.client import client_for_entry
+from .runtime.issues import async_delete_entry_issues, left_paused_issue_id
+from .runtime.store import async_keep_limit, async_load, entry_store
 from .services import async_setup_services
-from .store import async_load, entry_store
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -40,33 +38,24 @@ PLATFORMS: list[Platform] = [
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-def create_client(
-    hass: HomeAssistant, url: str, api_key: str, verify_ssl: bool
-) -> ImmichClient:
-    """Build a client whose session never sends cookies.
-
-    Immich lets a session cookie override the API key, and Home Assistant's shared session keeps
-    cookies, so the integration gets a session of its own without a cookie jar.
-    """
-    session = async_create_clientsession(
-        hass, verify_ssl=verify_ssl, cookie_jar=DummyCookieJar()
-    )
-    return ImmichClient(session, url, api_key)
-
-
-def client_for_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -> ImmichClient:
-    """Build the client of a config entry."""
-    return create_client(
-        hass,
-        entry.data[CONF_URL],
-        entry.data[CONF_API_KEY],
-        entry.data[CONF_VERIFY_SSL],
-    )
-
-
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whatever the number of servers."""
     async_setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: ImmichJobsConfigEntry
+) -> bool:
+    """Move the limit out of the options (1.1 kept it there) into the Store, once."""
+    if entry.version > 1:
+        return False  # a newer version's entry: nothing here can read it
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        limit = options.pop(CONF_MAX_RUNNING, None)
+        if limit is not None:
+            await async_keep_limit(entry_store(hass, entry.entry_id), int(limit))
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
 
 
@@ -89,9 +78,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: ImmichJobsConfigEntry) -
     # Scheduling again: queues a failed release left paused are managed once more.
     ir.async_delete_issue(hass, DOMAIN, left_paused_issue_id(entry))
     entry.runtime_data = coordinator
+    coordinator.queue_names = await _async_queue_names(hass)
     _remove_unmanaged_entities(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_queue_names(hass: HomeAssistant) -> dict[str, str]:
+    """Name the queues in the user's language, as the actions' drop-down does.
+
+    Entity names carry the queue's name as a placeholder, which Home Assistant does not
+    translate: "Smart search Status" would otherwise greet a German user.
+    """
+    prefix = f"component.{DOMAIN}.selector.queue.options."
+    translations = await async_get_translations(
+        hass, hass.config.language, "selector", {DOMAIN}
+    )
+    return {
+        queue_from_option(key.removeprefix(prefix)): name
+        for key, name in translations.items()
+        if key.startswith(prefix)
+    }
 
 
 def _remove_unmanaged_entities(
@@ -100,7 +107,7 @@ def _remove_unmanaged_entities(
     coordinator: ImmichJobsCoordinator,
 ) -> None:
     """Drop the entities of queues that left the managed set or the server."""
-    keep = set(managed_queues(coordinator.data.queues, coordinator.policy()))
+    keep = set(coordinator.data.managed)
     registry = er.async_get(hass)
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         queue = queue_of_unique_id(coordinator.server_id, entity.unique_id)

@@ -9,7 +9,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import ImmichJobsConfigEntry
 from .entity import ImmichJobsEntity
 from .helpers import immich_action
-from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 1
 
@@ -24,8 +23,7 @@ async def async_setup_entry(
     """Add a run-now button per managed queue."""
     coordinator = entry.runtime_data
     async_add_entities(
-        RunNowButton(coordinator, RUN_NOW, queue)
-        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
+        RunNowButton(coordinator, RUN_NOW, queue) for queue in coordinator.data.managed
     )
 
 

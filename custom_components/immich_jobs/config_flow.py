@@ -18,11 +18,12 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from . import create_client
 from .compat import vol
 from .const import DOMAIN, LOGGER
+from .flows.options import ImmichJobsOptionsFlow
 from .immich import (
     CannotConnect,
+    Forbidden,
     ImmichError,
     InvalidAuth,
     InvalidResponse,
@@ -30,12 +31,10 @@ from .immich import (
     KeyAccess,
     MaintenanceMode,
     NotAdmin,
-    NotImmich,
-    TooOld,
     Unsupported,
     normalize_url,
 )
-from .options_flow import ImmichJobsOptionsFlow
+from .runtime.client import create_client
 
 CONNECTION_SCHEMA = vol.Schema(
     {
@@ -84,6 +83,8 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
     """Ask for the server and an API key, and check both before saving anything."""
 
     VERSION = 1
+    # 1.2: the limit lives in the Store (the number), not in the options.
+    MINOR_VERSION = 2
 
     async def _async_check(
         self, url: str, api_key: str, verify_ssl: bool
@@ -102,24 +103,17 @@ class ImmichJobsConfigFlow(ConfigFlow, domain=DOMAIN):
             access = await client.async_get_access()
             _describe_access(access)
             user = await client.async_get_user()
-        except CannotConnect as err:
-            raise CheckFailed(err.reason) from err
-        except InvalidAuth as err:
-            raise CheckFailed("invalid_auth", CONF_API_KEY) from err
-        except NotAdmin as err:
-            raise CheckFailed("not_admin", CONF_API_KEY) from err
-        except TooOld as err:
-            raise CheckFailed("too_old", version=str(err.version)) from err
-        except NotImmich as err:
-            raise CheckFailed("not_immich") from err
-        except Unsupported as err:
-            # The version answered as Immich's, the job endpoints did not: a proxy that
-            # forwards only part of Immich's API, or something posing as Immich.
-            raise CheckFailed("invalid_response") from err
-        except MaintenanceMode as err:
-            raise CheckFailed("maintenance") from err
-        except InvalidResponse as err:
-            raise CheckFailed("invalid_response") from err
+        except (InvalidAuth, NotAdmin) as err:
+            raise CheckFailed(err.reason, CONF_API_KEY, **err.placeholders) from err
+        except (
+            CannotConnect,
+            Unsupported,
+            MaintenanceMode,
+            InvalidResponse,
+            Forbidden,
+        ) as err:
+            # The error names its own words (immich/errors.py); this step adds the field.
+            raise CheckFailed(err.reason, **err.placeholders) from err
         except ImmichError as err:
             LOGGER.debug("Immich refused the check: %s", err)
             raise CheckFailed("unknown") from err

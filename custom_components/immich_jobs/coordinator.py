@@ -29,7 +29,6 @@ from .const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
     CONF_MANAGED_QUEUES,
-    CONF_MAX_RUNNING,
     CONF_POLICY,
     CONF_POLL_INTERVAL,
     CONF_PRIORITY,
@@ -39,16 +38,18 @@ from .const import (
     LOGGER,
     POLICY_PREEMPTIVE,
 )
-from .dispatch import Dispatcher, async_release_queues, own_commands, setup_error
-from .gate import CommandGate
-from .history import PlanHistory
-from .house import Hold
-from .house_rules import house_policy
-from .house_watch import HouseWatch
-from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
-from .issues import EntryIssues, RivalWatch, paused_internal_queues
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
-from .scheduler import (
+from .engine.gate import CommandGate
+from .engine.history import PlanHistory
+from .engine.house.holds import Hold
+from .engine.house.rules import house_policy
+from .engine.queues import (
+    DEFAULT_MANAGED,
+    DEFAULT_PRIORITY,
+    is_manageable,
+    queue_display_name,
+)
+from .engine.rivals import RivalWatch
+from .engine.scheduler import (
     Intents,
     Memory,
     Plan,
@@ -56,10 +57,20 @@ from .scheduler import (
     QueueReason,
     QueueState,
     held_back,
+    managed_queues,
     plan as make_plan,
 )
-from .store import IntentStore, PauseTimer, UserIntents
-from .time_left import TimeLeft, held_until, time_left
+from .engine.time_left import TimeLeft, held_until, time_left
+from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
+from .runtime.dispatch import (
+    Dispatcher,
+    async_release_queues,
+    own_commands,
+    setup_error,
+)
+from .runtime.house_watch import HouseWatch
+from .runtime.issues import EntryIssues, paused_internal_queues
+from .runtime.store import IntentStore, PauseTimer, UserIntents
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
@@ -72,12 +83,14 @@ class ImmichJobsData:
     """What entities show: the queues as last read and what the scheduler made of them."""
 
     queues: Snapshot
+    # The queues the integration manages (their entities exist), in priority order.
+    managed: tuple[str, ...]
     states: Mapping[str, QueueState]
     reasons: Mapping[str, QueueReason]
-    # Queues the user runs now (until they are empty or cancelled).
-    run_now: frozenset[str]
-    # When a timed pause (pause_processing with a duration) ends.
-    paused_until: datetime | None
+    # What the user asked for, as of this cycle (switches and the limit show it).
+    intents: UserIntents
+    # Queues another controller flips: left alone until a reload.
+    contested: frozenset[str]
     time_left: TimeLeft
     # Why the house holds a queue (a condition, uploads, a never-together group).
     holds: Mapping[str, Hold] = field(default_factory=dict)
@@ -85,6 +98,16 @@ class ImmichJobsData:
     # When each queue's hold ends by itself (the quiet period, a condition's minimum time,
     # the longest hold, a timed pause); a queue held without an end is not in it.
     held_until: Mapping[str, datetime] = field(default_factory=dict)
+
+    @property
+    def run_now(self) -> frozenset[str]:
+        """Return the queues the user runs now (until they are empty or cancelled)."""
+        return frozenset(self.intents.run_now)
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """Return when a timed pause (pause_processing with a duration) ends."""
+        return self.intents.hold_until
 
 
 def policy_from_options(
@@ -141,6 +164,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.memory = Memory()
         self.plans = PlanHistory()
         self.last_plan: Plan | None = None
+        # Immich's queue ids to their names in the user's language (set at setup).
+        self.queue_names: dict[str, str] = {}
         # Monotonic, looked up at each call (the test clock replaces it): an NTP jump at a
         # Pi's boot skews no duration and no deadline.
         self.clock: Callable[[], float] = lambda: time.monotonic()
@@ -178,6 +203,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Identify the server (the entry's unique id) in device and entity ids."""
         return self.config_entry.unique_id or self.config_entry.entry_id
 
+    def queue_name(self, queue: str) -> str:
+        """Name a queue in the user's language; one without a translation in Immich's words."""
+        return self.queue_names.get(queue) or queue_display_name(queue)
+
     def policy(
         self, snapshot: Snapshot | None = None, intents: UserIntents | None = None
     ) -> Policy:
@@ -201,22 +230,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Restore intents and ownership (a timed pause's end included)."""
         self.intents, self.memory = await self._store.async_load()
         self.house.restore(self._store.house)
-        entry = self.config_entry
-        if CONF_MAX_RUNNING in entry.options:
-            # Version 1 kept the limit in the options (so does an options form saved while
-            # the entry was not loaded): it moves into the Store. Over a timed pause's 0 the
-            # pause goes on; any other value was the user's choice and ends it.
-            limit = int(entry.options[CONF_MAX_RUNNING])
-            if limit or self.intents.restore_max_running is None:
-                self.intents.set_limit(limit)
-            self.hass.config_entries.async_update_entry(
-                entry,
-                options={
-                    k: v for k, v in entry.options.items() if k != CONF_MAX_RUNNING
-                },
-            )
-            self._save()
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
 
     # --- the cycle ------------------------------------------------------------------------
 
@@ -267,15 +281,17 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
+        policy = self.policy(result.snapshot)
         return ImmichJobsData(
             queues=result.snapshot,
             states=plan.states,
             reasons=plan.reasons,
-            run_now=frozenset(self.intents.run_now),
-            paused_until=self.intents.hold_until,
+            managed=tuple(managed_queues(result.snapshot, policy)),
+            intents=self.intents.copy(),
+            contested=frozenset(self.rivals.contested),
             time_left=time_left(
                 result.snapshot,
-                policy=self.policy(result.snapshot),
+                policy=policy,
                 # The house's holds in force, never-together groups included.
                 intents=replace(self.intents.for_scheduler(), house=plan.holds),
                 observed=self.memory,
@@ -337,6 +353,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store.save(self.intents, self.memory, self.house.as_dict())
 
     @callback
+    def _follow_pause(self) -> None:
+        """End a timed pause when the intents say (no timer once stopped)."""
+        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+
+    @callback
     def _house_changed(self) -> None:
         """Plan again soon: a condition entity changed a hold."""
         if not self._stopped:
@@ -365,21 +386,17 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.config_entry.async_start_reauth(self.hass)
                 raise
             except UpdateFailed as err:
-                self._async_mark_unavailable(err)
+                self.async_set_update_error(err)
                 raise
             before = self.intents
             self.intents = before.copy()
             change(self.intents)
-            self._pause_timer.schedule(
-                None if self._stopped else self.intents.hold_until
-            )
+            self._follow_pause()
             try:
                 data = await self._async_cycle(snapshot, "user", before, queue)
             except (ImmichError, ConfigEntryAuthFailed) as err:
                 self.intents = before
-                self._pause_timer.schedule(
-                    None if self._stopped else self.intents.hold_until
-                )
+                self._follow_pause()
                 self._save()
                 if isinstance(err, ConfigEntryAuthFailed):
                     self.config_entry.async_start_reauth(self.hass)
@@ -397,17 +414,8 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     def async_set_limit_soon(self, value: int) -> None:
         """Set the limit from the options form: the next cycle applies it (no error to show)."""
         self.intents.set_limit(value)
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
         self._save()
-
-    @callback
-    def _async_mark_unavailable(self, err: UpdateFailed) -> None:
-        """Immich could not be read for a user's change: entities say so at once."""
-        if self.last_update_success:
-            LOGGER.error("Error fetching %s data: %s", self.name, err)
-        self.last_update_success = False
-        self.last_exception = err
-        self.async_update_listeners()
 
     async def _async_end_pause(self) -> None:
         """End the pause: give back the limit the user had, even while Immich is away."""
@@ -434,7 +442,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     async def async_shutdown(self) -> None:
         """Stop for good: no hold timer, no further cycle (also after a failed set-up)."""
         self._stopped = True
-        self._pause_timer.schedule(None if self._stopped else self.intents.hold_until)
+        self._follow_pause()
         self.house.stop()
         await super().async_shutdown()
 

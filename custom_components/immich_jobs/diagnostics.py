@@ -10,9 +10,9 @@ from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .coordinator import ImmichJobsConfigEntry
+from .engine.scheduler import QueueReason
 from .immich import KeyAccess
-from .scheduler import QueueReason
-from .store import memory_as_dict
+from .runtime.store import memory_as_dict
 
 TO_REDACT = {CONF_API_KEY, CONF_URL, "unique_id", "title"}
 
@@ -35,12 +35,12 @@ async def async_get_config_entry_diagnostics(
         ),
         "immich_version": coordinator.version,
         "access": _access_report(coordinator.access),
-        "intents": coordinator.intents.as_dict(),
+        "intents": coordinator.data.intents.as_dict(),
         "memory": {
             **memory_as_dict(coordinator.memory),
             "work": coordinator.memory.work,
         },
-        "contested_queues": sorted(coordinator.contested),
+        "contested_queues": sorted(coordinator.data.contested),
         "house": {
             "holds": {
                 name: {"held_by": str(hold.kind), "subject": hold.subject}

@@ -9,10 +9,19 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsCoordinator
-from .queues import queue_display_name
 
 # Queue entities carry this mark in their unique id, so the queue can be read back from it.
 QUEUE_MARK = "queue_"
+# The keys of the entities other entities name as what holds a queue.
+ALLOWED_KEY = "allowed"
+LIMIT_KEY = "max_running"
+
+
+def unique_id(server_id: str, key: str, queue: str | None = None) -> str:
+    """Build an entity's unique id: the server, the queue if any, the entity's key."""
+    if queue is None:
+        return f"{server_id}_{key}"
+    return f"{server_id}_{QUEUE_MARK}{queue}_{key}"
 
 
 def queue_of_unique_id(server_id: str, unique_id: str) -> str | None:
@@ -43,11 +52,11 @@ class ImmichJobsEntity(CoordinatorEntity[ImmichJobsCoordinator]):
         server_id = coordinator.server_id
         self.entity_description = description
         self.queue = queue
-        if queue is None:
-            self._attr_unique_id = f"{server_id}_{description.key}"
-        else:
-            self._attr_unique_id = f"{server_id}_{QUEUE_MARK}{queue}_{description.key}"
-            self._attr_translation_placeholders = {"queue": queue_display_name(queue)}
+        self._attr_unique_id = unique_id(server_id, description.key, queue)
+        if queue is not None:
+            self._attr_translation_placeholders = {
+                "queue": coordinator.queue_name(queue)
+            }
         self._attr_device_info = DeviceInfo(
             entry_type=DeviceEntryType.SERVICE,
             identifiers={(DOMAIN, server_id)},

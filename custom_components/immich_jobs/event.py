@@ -1,8 +1,10 @@
-"""Event entity: what changed between two looks at a server, for automations.
+"""Event entities: what changed between two looks at a server, for automations.
 
-The events are derived from successive coordinator updates inside the entity (what the queues
+The events are derived from successive coordinator updates inside each entity (what the queues
 hold, the limit, the queues another controller holds), so they need nothing from the
-coordinator's cycle itself.
+coordinator's cycle itself. An event about one queue fires on that queue's entity (`{queue}
+events`): the logbook and the entity's last event then name the queue, which an event type's
+translated words cannot (they take no placeholders). Events about the server fire on its own.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .engine.queues import queue_display_name
 from .entity import ImmichJobsEntity
-from .queues import queue_display_name
-from .scheduler import managed_queues
 
 PARALLEL_UPDATES = 0
 
@@ -31,13 +32,12 @@ PROCESSING_RESUMED = "processing_resumed"
 EVENTS = EventEntityDescription(
     key="events",
     translation_key="events",
-    event_types=[
-        QUEUE_EMPTIED,
-        ALL_DONE,
-        RIVAL_DETECTED,
-        PROCESSING_HELD,
-        PROCESSING_RESUMED,
-    ],
+    event_types=[ALL_DONE, PROCESSING_HELD, PROCESSING_RESUMED],
+)
+QUEUE_EVENTS = EventEntityDescription(
+    key="events",
+    translation_key="queue_events",
+    event_types=[QUEUE_EMPTIED, RIVAL_DETECTED],
 )
 
 
@@ -53,16 +53,16 @@ class Look:
 
 def look(coordinator: ImmichJobsCoordinator) -> Look:
     """Take a look: managed queues with work (pending or running), rivals, the limit."""
-    queues = coordinator.data.queues
+    data = coordinator.data
     return Look(
         working=tuple(
             name
-            for name in managed_queues(queues, coordinator.policy())
-            if queues[name].pending > 0 or queues[name].busy
+            for name in data.managed
+            if data.queues[name].pending > 0 or data.queues[name].busy
         ),
-        contested=frozenset(coordinator.contested),
-        max_running=coordinator.max_running,
-        hold_until=coordinator.intents.hold_until,
+        contested=data.contested,
+        max_running=data.intents.max_running,
+        hold_until=data.intents.hold_until,
     )
 
 
@@ -87,7 +87,15 @@ def changes(before: Look, after: Look) -> list[tuple[str, dict[str, Any]]]:
         if name not in after.working
     )
     if before.working and not after.working:
-        events.append((ALL_DONE, {"queues": list(before.working)}))
+        events.append(
+            (
+                ALL_DONE,
+                {
+                    "queues": list(before.working),
+                    "queue_names": [queue_display_name(q) for q in before.working],
+                },
+            )
+        )
     return events
 
 
@@ -96,22 +104,34 @@ async def async_setup_entry(
     entry: ImmichJobsConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the server's event entity."""
-    async_add_entities([ImmichJobsEvents(entry.runtime_data, EVENTS)])
+    """Add an event entity per managed queue, then the server's."""
+    coordinator = entry.runtime_data
+    entities = [
+        ImmichJobsEvents(coordinator, QUEUE_EVENTS, queue)
+        for queue in coordinator.data.managed
+    ]
+    # Last, so that "all done" follows the queues' "queue emptied" of the same look.
+    entities.append(ImmichJobsEvents(coordinator, EVENTS))
+    async_add_entities(entities)
 
 
 class ImmichJobsEvents(ImmichJobsEntity, EventEntity):
-    """Fires when a queue empties, all work is done, a rival appears, processing holds or resumes.
+    """Fires what changed about its queue, or about the whole server.
 
-    The first look after set-up is the baseline: a reload fires nothing for what was already so.
-    A failed read changes nothing; the next good one is compared with the last good one.
+    A queue's entity: it empties, another controller appears. The server's: all work is done,
+    processing holds or resumes. The first look after set-up is the baseline: a reload fires
+    nothing for what was already so. A failed read changes nothing; the next good one is
+    compared with the last good one.
     """
 
     def __init__(
-        self, coordinator: ImmichJobsCoordinator, description: EventEntityDescription
+        self,
+        coordinator: ImmichJobsCoordinator,
+        description: EventEntityDescription,
+        queue: str | None = None,
     ) -> None:
         """Take the baseline look."""
-        super().__init__(coordinator, description)
+        super().__init__(coordinator, description, queue)
         self._last = look(coordinator)
 
     @callback
@@ -120,7 +140,8 @@ class ImmichJobsEvents(ImmichJobsEntity, EventEntity):
         if self.coordinator.last_update_success:
             now = look(self.coordinator)
             for event_type, data in changes(self._last, now):
-                self._trigger_event(event_type, data)
-                self.async_write_ha_state()
+                if data.get("queue") == self.queue:
+                    self._trigger_event(event_type, data)
+                    self.async_write_ha_state()
             self._last = now
         super()._handle_coordinator_update()

@@ -9,18 +9,16 @@ from typing import Any, Concatenate
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
-from .dispatch import error_translation
 from .entity import ImmichJobsEntity
 from .immich import ImmichError
 
 
 def translated_error(err: ImmichError) -> HomeAssistantError:
     """Say in the user's words why Immich did not do what was asked."""
-    key, placeholders = error_translation(err)
     return HomeAssistantError(
         translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
+        translation_key=err.reason,
+        translation_placeholders=err.placeholders or None,
     )
 
 

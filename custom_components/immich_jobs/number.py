@@ -13,13 +13,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import MAX_MAX_RUNNING
 from .coordinator import ImmichJobsConfigEntry
-from .entity import ImmichJobsEntity
+from .entity import LIMIT_KEY, ImmichJobsEntity
 from .helpers import immich_action
 
 PARALLEL_UPDATES = 1
 
 MAX_RUNNING = NumberEntityDescription(
-    key="max_running",
+    key=LIMIT_KEY,
     translation_key="max_running",
     entity_category=EntityCategory.CONFIG,
     native_min_value=0,
@@ -44,7 +44,7 @@ class MaxRunningNumber(ImmichJobsEntity, NumberEntity):
     @property
     def native_value(self) -> int:
         """The limit in force, as a whole number: the state reads "1", not "1.0"."""
-        return self.coordinator.max_running
+        return self.coordinator.data.intents.max_running
 
     @immich_action
     async def async_set_native_value(self, value: float) -> None:

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from .compat import RepairsFlowResult, vol
 from .coordinator import ImmichJobsConfigEntry
 from .immich import ImmichError
-from .issues import display_names, paused_internal_queues
+from .runtime.issues import display_names, paused_internal_queues
 
 
 class ResumeInternalQueuesFlow(RepairsFlow):

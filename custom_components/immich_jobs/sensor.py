@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -17,13 +17,12 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
-from .entity import QUEUE_MARK, ImmichJobsEntity
-from .number import MAX_RUNNING
-from .scheduler import QueueState, Reason, managed_queues
-from .switch import QUEUE_SWITCH
+from .engine.reasons import QueueState, Reason
+from .entity import ALLOWED_KEY, LIMIT_KEY, ImmichJobsEntity, unique_id
 
 PARALLEL_UPDATES = 0
 
@@ -46,18 +45,19 @@ class ServerSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[ImmichJobsData], Mapping[str, Any]] | None = None
 
 
-def _held_by(
+# What holds a queue for arriving uploads: the option that does it (no entity does).
+QUIET_WHILE_UPLOADING = "Quiet while uploading"
+
+
+def _held_by_entity(
     coordinator: ImmichJobsCoordinator, queue: str, code: Reason
 ) -> str | None:
     """Return the entity that holds a queue (its switch, the limit, a condition), if one does."""
     server = coordinator.server_id
     if code is Reason.HELD_BY_SWITCH:
-        platform, unique_id = (
-            "switch",
-            f"{server}_{QUEUE_MARK}{queue}_{QUEUE_SWITCH.key}",
-        )
+        platform, holder = "switch", unique_id(server, ALLOWED_KEY, queue)
     elif code in (Reason.LIMIT_ZERO, Reason.PAUSED_UNTIL):
-        platform, unique_id = "number", f"{server}_{MAX_RUNNING.key}"
+        platform, holder = "number", unique_id(server, LIMIT_KEY)
     elif code in (Reason.OUTSIDE_SCHEDULE, Reason.HELD_BY_ENTITY):
         # The condition entity the user chose (a schedule, a toggle, a binary sensor).
         hold = coordinator.data.holds.get(queue)
@@ -65,7 +65,31 @@ def _held_by(
     else:
         return None
     registry = er.async_get(coordinator.hass)
-    return registry.async_get_entity_id(platform, DOMAIN, unique_id)
+    return registry.async_get_entity_id(platform, DOMAIN, holder)
+
+
+def _name(hass: HomeAssistant, entity_id: str) -> str:
+    """Name an entity as the user sees it (its friendly name; its id while it has no state)."""
+    state = hass.states.get(entity_id)
+    return state.name if state else entity_id
+
+
+def _held_until(
+    coordinator: ImmichJobsCoordinator, queue: str, code: Reason
+) -> datetime | None:
+    """Return when a time-bounded hold ends: a timed pause, or a house hold with an end.
+
+    A house hold may know its end (the quiet period, a condition's minimum time) as a time or
+    as a reading of the coordinator's monotonic clock; both are shown as a time to the second.
+    """
+    data = coordinator.data
+    if code is Reason.PAUSED_UNTIL:
+        return data.paused_until
+    until = getattr(data.holds.get(queue), "until", None)
+    if isinstance(until, int | float) and not isinstance(until, bool):
+        ends = dt_util.utcnow() + timedelta(seconds=until - coordinator.clock())
+        return ends.replace(microsecond=0)
+    return until if isinstance(until, datetime) else None
 
 
 def status_attributes(
@@ -73,21 +97,29 @@ def status_attributes(
 ) -> Mapping[str, Any]:
     """Say why a queue is in its state, for the user (translated) and automations.
 
-    Only what applies is there (`reason` and `run_now` always): the Attributes panel shows no
-    row of "Unknown"s, and `state_attr()` gives None for a missing one anyway.
+    Only what applies is there (`reason` and `run_now` always): the more-info dialog's
+    attributes show no row of "Unknown"s, and `state_attr()` gives None for a missing one.
     """
     data = coordinator.data
     why = data.reasons.get(queue)
     if why is None:
         # Not planned this cycle (a queue that left the managed set before a reload).
         return {"reason": None, "run_now": queue in data.run_now}
-    # When a time-bounded hold ends (quiet period, minimum time, longest hold, timed pause).
-    until = data.held_until.get(queue)
+    entity_id = _held_by_entity(coordinator, queue, why.code)
+    held_by = (
+        _name(coordinator.hass, entity_id)
+        if entity_id
+        else QUIET_WHILE_UPLOADING
+        if why.code is Reason.UPLOADS_ARRIVING
+        else None
+    )
+    until = _held_until(coordinator, queue, why.code)
     applies = {
         "slot": why.slot,
-        "slots": coordinator.max_running if why.slot else None,
+        "slots": data.intents.max_running if why.slot else None,
         "waits_behind": list(why.behind) or None,
-        "held_by": _held_by(coordinator, queue, why.code),
+        "held_by": held_by,
+        "held_by_entity_id": entity_id,
         "held_until": until.isoformat() if until else None,
     }
     return (
@@ -111,6 +143,16 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         options=[state.value for state in QueueState],
         value_fn=lambda data, queue: _status(data.states.get(queue)),
         attributes_fn=status_attributes,
+    ),
+    QueueSensorDescription(
+        # The reason as a state of its own: the automation editor offers its values in a list,
+        # and the more-info dialog shows it without opening the attributes.
+        key="reason",
+        translation_key="reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[code.value for code in Reason],
+        entity_registry_enabled_default=False,
+        value_fn=lambda data, queue: _reason(data, queue),
     ),
     QueueSensorDescription(
         key="active",
@@ -143,6 +185,11 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
 
 def _status(state: QueueState | None) -> str | None:
     return state.value if state else None
+
+
+def _reason(data: ImmichJobsData, queue: str) -> str | None:
+    why = data.reasons.get(queue)
+    return why.code.value if why else None
 
 
 def _seconds(value: float | None) -> int | None:
@@ -201,7 +248,7 @@ async def async_setup_entry(
     ]
     entities.extend(
         QueueSensor(coordinator, description, queue)
-        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
+        for queue in coordinator.data.managed
         for description in QUEUE_SENSORS
     )
     async_add_entities(entities)

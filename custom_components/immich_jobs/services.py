@@ -18,12 +18,11 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from .compat import vol
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
-from .dashboard import Entities, dashboard
+from .engine.queues import is_manageable, queue_display_name, queue_from_option
 from .helpers import translated_error
 from .immich import ImmichError
-from .queues import queue_from_option, queue_option
-from .scheduler import managed_queues
-from .store import UserIntents
+from .runtime.dashboard import Entities, dashboard
+from .runtime.store import UserIntents
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -42,18 +41,18 @@ SERVICE_GET_DASHBOARD = "get_dashboard"
 
 QUEUE_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Required(ATTR_QUEUE): cv.string,
     }
 )
 START_SCHEMA = QUEUE_SCHEMA.extend(
     {vol.Optional(ATTR_MODE, default=MODE_MISSING): vol.In([MODE_MISSING, MODE_ALL])}
 )
-ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+ENTRY_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 CANCEL_SCHEMA = ENTRY_SCHEMA.extend({vol.Optional(ATTR_QUEUE): cv.string})
 PAUSE_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Optional(ATTR_DURATION): vol.All(
             cv.time_period, cv.positive_timedelta, vol.Range(min=timedelta(seconds=1))
         ),
@@ -61,9 +60,29 @@ PAUSE_SCHEMA = vol.Schema(
 )
 
 
+def _entry_id(hass: HomeAssistant, call: ServiceCall) -> str:
+    """Return the server an action names; with none named, the only one set up."""
+    if ATTR_CONFIG_ENTRY_ID in call.data:
+        return str(call.data[ATTR_CONFIG_ENTRY_ID])
+    entries = hass.config_entries.async_entries(DOMAIN)
+    if len(entries) == 1:
+        return entries[0].entry_id
+    if not entries:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_server"
+        )
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="choose_server",
+        translation_placeholders={
+            "servers": ", ".join(sorted(entry.title for entry in entries))
+        },
+    )
+
+
 def _coordinator(hass: HomeAssistant, call: ServiceCall) -> ImmichJobsCoordinator:
-    """Find the loaded entry an action names, or say why not."""
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    """Find the loaded entry an action names (or the only one), or say why not."""
+    entry_id = _entry_id(hass, call)
     entry: ImmichJobsConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
         raise ServiceValidationError(
@@ -84,11 +103,18 @@ def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
     """Return Immich's name of the queue asked for, checked against that server's queues.
 
     The drop-down gives snake case (`thumbnail_generation`); YAML written for Immich's own
-    names (`thumbnailGeneration`) keeps working.
+    names (`thumbnailGeneration`) keeps working. Immich's own queues (a database backup) are
+    never touched: the errors list only the queues an action may name, in words.
     """
     asked: str = call.data[ATTR_QUEUE]
     present = coordinator.data.queues if coordinator.data else {}
     for queue in (asked, queue_from_option(asked)):
+        if queue in present and not is_manageable(queue):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="internal_queue",
+                translation_placeholders={"queue": queue_display_name(queue)},
+            )
         if queue in present:
             return queue
     raise ServiceValidationError(
@@ -96,7 +122,11 @@ def _queue(coordinator: ImmichJobsCoordinator, call: ServiceCall) -> str:
         translation_key="unknown_queue",
         translation_placeholders={
             "queue": asked,
-            "queues": ", ".join(sorted(queue_option(name) for name in present)),
+            "queues": ", ".join(
+                queue_display_name(name)
+                for name in sorted(present, key=queue_display_name)
+                if is_manageable(name)
+            ),
         },
     )
 
@@ -179,7 +209,7 @@ async def _async_get_dashboard(call: ServiceCall) -> ServiceResponse:
             }
             for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
         ),
-        order=managed_queues(coordinator.data.queues, coordinator.policy()),
+        order=list(coordinator.data.managed),
     )
     return dashboard(entities, title=entry.title)
 

@@ -11,10 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
-from .entity import ImmichJobsEntity
+from .entity import ALLOWED_KEY, ImmichJobsEntity
 from .helpers import immich_action
-from .scheduler import managed_queues
-from .store import UserIntents
+from .runtime.store import UserIntents
 
 PARALLEL_UPDATES = 1
 
@@ -29,7 +28,7 @@ class ImmichJobsSwitchDescription(SwitchEntityDescription):
 
 
 QUEUE_SWITCH = ImmichJobsSwitchDescription(
-    key="allowed",
+    key=ALLOWED_KEY,
     translation_key="allowed",
     # On: the queue may run when the scheduler says. Off: held paused, whatever happens.
     is_on_fn=lambda intents, queue: queue not in intents.held,
@@ -54,7 +53,7 @@ async def async_setup_entry(
     entities = [ImmichJobsSwitch(coordinator, SCHEDULING_SWITCH)]
     entities.extend(
         ImmichJobsSwitch(coordinator, QUEUE_SWITCH, queue)
-        for queue in managed_queues(coordinator.data.queues, coordinator.policy())
+        for queue in coordinator.data.managed
     )
     async_add_entities(entities)
 
@@ -68,7 +67,7 @@ class ImmichJobsSwitch(ImmichJobsEntity, SwitchEntity):
     def is_on(self) -> bool:
         """Whether the intent is on."""
         return self.entity_description.is_on_fn(
-            self.coordinator.intents, self.queue or ""
+            self.coordinator.data.intents, self.queue or ""
         )
 
     async def _async_set(self, on: bool) -> None:

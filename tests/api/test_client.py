@@ -30,6 +30,7 @@ from custom_components.immich_jobs.immich import (
     TooOld,
     Unsupported,
 )
+from tests.timers import after
 
 from .conftest import FakeImmich
 from .samples import body
@@ -44,6 +45,12 @@ def client_for(
     return ImmichClient(session, fake.url + "api/", KEY, timeout=timeout)
 
 
+@pytest.fixture
+def client(fake: FakeImmich, session: aiohttp.ClientSession) -> ImmichClient:
+    """Give a client for the fake that has sent nothing yet."""
+    return client_for(fake, session)
+
+
 def v31(fake: FakeImmich, key_sample: str = "79-get-api-keys-me-all-key") -> None:
     """Serve a v3.1 server whose key has the permissions of a recorded key."""
     fake.replay("70-get-server-version")
@@ -54,11 +61,10 @@ def v31(fake: FakeImmich, key_sample: str = "79-get-api-keys-me-all-key") -> Non
 
 
 async def test_version_v3_without_credentials(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """The version is public: the key is not sent for it."""
     fake.replay("70-get-server-version")
-    client = client_for(fake, session)
     assert client.version is None
     version = await client.async_get_version()
     assert version == ServerVersion(3, 1, 0)
@@ -67,36 +73,32 @@ async def test_version_v3_without_credentials(
     assert "x-api-key" not in {k.lower() for k in fake.requests[0].headers}
 
 
-async def test_version_v1_106_fallback(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_version_v1_106_fallback(fake: FakeImmich, client: ImmichClient) -> None:
     """v1.106 only has /api/server-info/version."""
     fake.version(1, 106, 4)
-    version = await client_for(fake, session).async_get_version()
+    version = await client.async_get_version()
     assert version == ServerVersion(1, 106, 4)
     assert fake.paths() == ["GET /api/server/version", "GET /api/server-info/version"]
 
 
-async def test_version_absent(fake: FakeImmich, session: aiohttp.ClientSession) -> None:
+async def test_version_absent(fake: FakeImmich, client: ImmichClient) -> None:
     """No version endpoint at all: not Immich."""
     with pytest.raises(Unsupported) as err:
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
     assert err.value.status == 404
 
 
-async def test_version_too_old(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_version_too_old(fake: FakeImmich, client: ImmichClient) -> None:
     """Releases before v1.106 are refused, naming the version."""
     fake.version(1, 105, 3)
     with pytest.raises(Unsupported) as err:
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
     assert err.value.version == ServerVersion(1, 105, 3)
     assert "v1.105.3" in str(err.value)
 
 
 async def test_home_assistant_is_not_immich(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """Home Assistant's port has neither version route (404, "404: Not Found"): not Immich."""
     for path in ("/api/server/version", "/api/server-info/version"):
@@ -104,18 +106,18 @@ async def test_home_assistant_is_not_immich(
             "GET", path, text="404: Not Found", status=404, content_type="text/plain"
         )
     with pytest.raises(NotImmich) as err:
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
     assert err.value.reason == "not_immich"
     assert err.value.version is None
 
 
 async def test_old_release_is_too_old_not_foreign(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """An Immich that answers its old version route with v1.105 is a real, old Immich."""
     fake.version(1, 105, 3)
     with pytest.raises(TooOld) as err:
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
     assert err.value.reason == "too_old"
     assert not isinstance(err.value, NotImmich)
 
@@ -124,12 +126,11 @@ async def test_old_release_is_too_old_not_foreign(
 
 
 async def test_read_v3_with_queue_read_uses_new_api(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """v2.4+ with queue.read: /api/queues, after learning the key's permissions once."""
     v31(fake, "78-get-api-keys-me-queues-key")
     fake.replay("33-get-queues-while-paused")
-    client = client_for(fake, session)
     snapshot = await client.async_get_queues()
     assert snapshot["thumbnailGeneration"].paused == 20
     await client.async_get_queues()
@@ -147,35 +148,34 @@ async def test_read_v3_with_queue_read_uses_new_api(
 
 
 async def test_read_v3_seed_key_uses_legacy(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A key with job.read + job.create only reads /api/jobs."""
     fake.replay("70-get-server-version")
     fake.on("GET", "/api/api-keys/me", {"permissions": ["job.read", "job.create"]})
     fake.replay("36-get-jobs-while-active")
-    snapshot = await client_for(fake, session).async_get_queues()
+    snapshot = await client.async_get_queues()
     assert snapshot["thumbnailGeneration"].active == 3
     assert fake.paths()[-1] == "GET /api/jobs"
 
 
 async def test_read_v2_3_never_asks_permissions(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """Before v2.4 there is only the legacy API."""
     fake.version(2, 3, 0)
     fake.replay("10-get-jobs-idle")
-    await client_for(fake, session).async_get_queues()
+    await client.async_get_queues()
     assert fake.paths() == ["GET /api/server/version", "GET /api/jobs"]
 
 
 async def test_read_falls_back_when_queue_read_is_lost(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A 403 on /api/queues sends the client back to /api/jobs for good."""
     v31(fake)
     fake.replay("21-get-queues-no-perms-key")
     fake.replay("10-get-jobs-idle")
-    client = client_for(fake, session)
     assert "backgroundTask" in await client.async_get_queues()
     await client.async_get_queues()
     assert fake.paths()[2:] == ["GET /api/queues", "GET /api/jobs", "GET /api/jobs"]
@@ -192,7 +192,7 @@ async def test_read_falls_back_when_queue_read_is_lost(
 )
 async def test_read_errors_from_real_answers(
     fake: FakeImmich,
-    session: aiohttp.ClientSession,
+    client: ImmichClient,
     sample_name: str,
     error: type[ImmichError],
     attribute: str,
@@ -202,20 +202,17 @@ async def test_read_errors_from_real_answers(
     fake.version(2, 3, 0)
     fake.replay(sample_name)
     with pytest.raises(error) as err:
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert getattr(err.value, attribute) == value
 
 
 # ---- commands -------------------------------------------------------------------------------
 
 
-async def test_pause_resume_new_api(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_pause_resume_new_api(fake: FakeImmich, client: ImmichClient) -> None:
     """With queue.update, pause/resume go through PUT /api/queues/{name}."""
     v31(fake, "78-get-api-keys-me-queues-key")
     fake.replay("40-put-queues-pause")
-    client = client_for(fake, session)
     paused = await client.async_pause("thumbnailGeneration")
     assert paused.is_paused
     fake.replay("44-put-queues-resume")
@@ -229,12 +226,11 @@ async def test_pause_resume_new_api(
 
 
 async def test_pause_resume_legacy_always_sends_force(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """Legacy commands always carry force (required by v1.106)."""
     fake.version(1, 106, 0)
     fake.replay("30-put-jobs-pause-thumbnailGeneration")
-    client = client_for(fake, session)
     assert (await client.async_set_paused("thumbnailGeneration", True)).is_paused
     assert fake.requests[-1].body == {"command": "pause", "force": False}
     fake.replay("35-put-jobs-resume-thumbnailGeneration")
@@ -243,25 +239,21 @@ async def test_pause_resume_legacy_always_sends_force(
 
 
 @pytest.mark.parametrize("force", [False, True])
-async def test_start(
-    fake: FakeImmich, session: aiohttp.ClientSession, force: bool
-) -> None:
+async def test_start(fake: FakeImmich, client: ImmichClient, force: bool) -> None:
     """Start goes through the legacy endpoint on every version, force as asked."""
     v31(fake, "78-get-api-keys-me-queues-key")
     fake.replay("41-put-jobs-start-force-while-paused")
-    queue = await client_for(fake, session).async_start(
-        "thumbnailGeneration", force=force
-    )
+    queue = await client.async_start("thumbnailGeneration", force=force)
     assert queue.is_paused
     assert queue.paused == 1
     assert fake.requests[-1].body == {"command": "start", "force": force}
     assert fake.paths()[-1] == "PUT /api/jobs/thumbnailGeneration"
 
 
-async def test_clear_failed(fake: FakeImmich, session: aiohttp.ClientSession) -> None:
+async def test_clear_failed(fake: FakeImmich, client: ImmichClient) -> None:
     """clear-failed goes through the legacy endpoint."""
     fake.replay("30-put-jobs-pause-thumbnailGeneration")
-    await client_for(fake, session).async_clear_failed("thumbnailGeneration")
+    await client.async_clear_failed("thumbnailGeneration")
     assert fake.requests[-1].body == {"command": "clear-failed", "force": False}
 
 
@@ -274,7 +266,7 @@ async def test_clear_failed(fake: FakeImmich, session: aiohttp.ClientSession) ->
 )
 async def test_command_rejected_v3(
     fake: FakeImmich,
-    session: aiohttp.ClientSession,
+    client: ImmichClient,
     sample_name: str,
     message: str,
     details: int,
@@ -287,7 +279,7 @@ async def test_command_rejected_v3(
         status=400,
     )
     with pytest.raises(CommandRejected) as err:
-        await client_for(fake, session).async_start("thumbnailGeneration")
+        await client.async_start("thumbnailGeneration")
     assert err.value.message == message
     assert len(err.value.details) == details
     assert err.value.queue == "thumbnailGeneration"
@@ -305,35 +297,32 @@ async def test_command_rejected_v3(
     ],
 )
 async def test_command_rejected_both_shapes(
-    fake: FakeImmich, session: aiohttp.ClientSession, answer: object
+    fake: FakeImmich, client: ImmichClient, answer: object
 ) -> None:
     """v3's string message and v1/v2's list give the same CommandRejected.message."""
     fake.on("PUT", "/api/jobs/videoConversion", answer, status=400)
     with pytest.raises(CommandRejected) as err:
-        await client_for(fake, session).async_start("videoConversion")
+        await client.async_start("videoConversion")
     assert err.value.message == "Job is already running"
     assert err.value.reason == "command_rejected"
 
 
-async def test_background_task_refusal(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_background_task_refusal(fake: FakeImmich, client: ImmichClient) -> None:
     """The new API refuses to pause backgroundTask; the message reaches the caller."""
     v31(fake)
     fake.replay("28-pause-backgroundTask-new-api")
     with pytest.raises(CommandRejected) as err:
-        await client_for(fake, session).async_pause("backgroundTask")
+        await client.async_pause("backgroundTask")
     assert err.value.message == "The BackgroundTask queue cannot be paused"
 
 
 async def test_pause_falls_back_when_queue_update_missing(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A key that lost queue.update pauses through the legacy endpoint instead."""
     v31(fake)
     fake.replay("23-put-queues-pause-readonly-key")
     fake.replay("30-put-jobs-pause-thumbnailGeneration")
-    client = client_for(fake, session)
     assert (await client.async_pause("thumbnailGeneration")).is_paused
     assert fake.paths()[-2:] == [
         "PUT /api/queues/thumbnailGeneration",
@@ -344,43 +333,40 @@ async def test_pause_falls_back_when_queue_update_missing(
 
 
 async def test_pause_legacy_missing_permission(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A read-only key's command names job.create."""
     fake.version(2, 3, 0)
     fake.replay("22-put-jobs-pause-readonly-key")
     with pytest.raises(MissingPermission) as err:
-        await client_for(fake, session).async_pause("thumbnailGeneration")
+        await client.async_pause("thumbnailGeneration")
     assert err.value.permission == "job.create"
     assert isinstance(err.value, Forbidden)
 
 
-async def test_pause_non_admin(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_pause_non_admin(fake: FakeImmich, client: ImmichClient) -> None:
     """A non-admin key is refused with NotAdmin, not a permission to add."""
     v31(fake)
     fake.replay("29c-put-queues-non-admin-all-key")
     with pytest.raises(NotAdmin):
-        await client_for(fake, session).async_pause("thumbnailGeneration")
+        await client.async_pause("thumbnailGeneration")
 
 
 async def test_pause_answer_for_another_queue(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """An answer about another queue is not trusted."""
     v31(fake)
     fake.on("PUT", "/api/queues/smartSearch", body("40-put-queues-pause"))
     with pytest.raises(InvalidResponse):
-        await client_for(fake, session).async_pause("smartSearch")
+        await client.async_pause("smartSearch")
 
 
 @pytest.mark.parametrize("name", ["", "a/b", "../jobs", "x" * 200, "thumb nail", "é"])
 async def test_bad_queue_names_never_sent(
-    fake: FakeImmich, session: aiohttp.ClientSession, name: str
+    fake: FakeImmich, client: ImmichClient, name: str
 ) -> None:
     """Names that cannot be Immich queues are refused locally."""
-    client = client_for(fake, session)
     for call in (
         client.async_pause(name),
         client.async_start(name),
@@ -394,13 +380,11 @@ async def test_bad_queue_names_never_sent(
 # ---- access ---------------------------------------------------------------------------------
 
 
-async def test_access_v3_all_key(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_access_v3_all_key(fake: FakeImmich, client: ImmichClient) -> None:
     """`all` implies everything; a queue read proves admin rights."""
     v31(fake)
     fake.replay("11-get-queues-idle")
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.permissions == {"all"}
     assert access.missing_read == ()
     assert access.missing_control == ()
@@ -410,13 +394,11 @@ async def test_access_v3_all_key(
     assert access.can_control
 
 
-async def test_access_v3_read_only_key(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_access_v3_read_only_key(fake: FakeImmich, client: ImmichClient) -> None:
     """job.read + queue.read: readable, control needs job.create."""
     v31(fake, "81-get-api-keys-me-read-only-key")
     fake.replay("11-get-queues-idle")
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_read == ()
     assert access.missing_control == ("job.create",)
     assert access.read_api is ApiGeneration.QUEUES
@@ -426,11 +408,11 @@ async def test_access_v3_read_only_key(
 
 
 async def test_access_v3_no_queue_permissions(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A key for other things: both permissions named, admin unknowable."""
     v31(fake, "80-get-api-keys-me-no-queue-perms-key")
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_read == ("job.read",)
     assert access.missing_control == ("job.create",)
     assert access.is_admin is None
@@ -438,7 +420,7 @@ async def test_access_v3_no_queue_permissions(
 
 
 async def test_access_v3_admin_from_user_when_unreadable(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """Without a queue permission, user.read still tells admin rights."""
     fake.replay("70-get-server-version")
@@ -446,32 +428,28 @@ async def test_access_v3_admin_from_user_when_unreadable(
     fake.on(
         "GET", "/api/users/me", {**body("77-get-users-me-all-key"), "isAdmin": False}
     )
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.is_admin is False
     assert not access.can_read
 
 
-async def test_access_v3_non_admin(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_access_v3_non_admin(fake: FakeImmich, client: ImmichClient) -> None:
     """An `all` key of a non-admin user: nothing to add, but not an admin."""
     v31(fake)
     fake.on("GET", "/api/queues", body("29b-get-jobs-non-admin-all-key"), status=403)
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.is_admin is False
     assert access.missing_read == ()
     assert not access.can_read
 
 
-async def test_access_v1_136_needs_all(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_access_v1_136_needs_all(fake: FakeImmich, client: ImmichClient) -> None:
     """v1.136: every job endpoint needs `all`, reading tells for control too."""
     fake.version(1, 136, 0)
     fake.on(
         "GET", "/api/jobs", {"message": "Missing required permission: all"}, status=403
     )
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_read == ("all",)
     assert access.missing_control == ("all",)
     assert access.permissions is None
@@ -481,22 +459,20 @@ async def test_access_v1_136_needs_all(
 
 @pytest.mark.parametrize(("status", "admin"), [(200, True), (403, False)])
 async def test_access_v1_106_admin_only(
-    fake: FakeImmich, session: aiohttp.ClientSession, status: int, admin: bool
+    fake: FakeImmich, client: ImmichClient, status: int, admin: bool
 ) -> None:
     """v1.106: any key of an admin; the read answers for control, nothing is commanded."""
     fake.version(1, 106, 0)
     answer = body("10-get-jobs-idle") if status == 200 else {"message": "Forbidden"}
     fake.on("GET", "/api/jobs", answer, status=status)
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.is_admin is admin
     assert access.missing_read == access.missing_control == ()
     assert access.can_control is admin
     assert fake.paths()[-1] == "GET /api/jobs"
 
 
-async def test_access_v1_137_probe(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_access_v1_137_probe(fake: FakeImmich, client: ImmichClient) -> None:
     """v1.137-v1.138: control is probed with a command on a queue that does not exist."""
     fake.version(1, 137, 0)
     fake.replay("10-get-jobs-idle")
@@ -506,14 +482,14 @@ async def test_access_v1_137_probe(
         {"message": ["name must be one of ..."], "statusCode": 400},
         status=400,
     )
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_read == access.missing_control == ()
     assert access.is_admin is True
     assert fake.requests[-1].body == {"command": "clear-failed", "force": False}
 
 
 async def test_access_v1_137_read_only_key(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """v1.137 key with job.read only: the probe names job.create."""
     fake.version(1, 137, 0)
@@ -524,13 +500,13 @@ async def test_access_v1_137_read_only_key(
         body("22-put-jobs-pause-readonly-key"),
         status=403,
     )
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_control == ("job.create",)
     assert access.missing_read == ()
 
 
 async def test_access_v1_137_nothing_readable(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """v1.137 key without job permissions: users/me may still tell admin rights."""
     fake.version(1, 137, 0)
@@ -539,13 +515,13 @@ async def test_access_v1_137_nothing_readable(
         "PUT", "/api/jobs/immichJobsAccessProbe", {"message": "Forbidden"}, status=403
     )
     fake.replay("76-get-users-me-queues-key")
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.missing_read == ("job.read",)
     assert access.is_admin is False
 
 
 async def test_access_v1_137_admin_from_user(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """v1.137 key lacking job.read but with user.read: admin rights from users/me."""
     fake.version(1, 137, 0)
@@ -557,20 +533,18 @@ async def test_access_v1_137_admin_from_user(
         status=403,
     )
     fake.on("GET", "/api/users/me", body("77-get-users-me-all-key"))
-    access = await client_for(fake, session).async_get_access()
+    access = await client.async_get_access()
     assert access.is_admin is True
     assert access.missing_read == ("job.read",)
     assert access.missing_control == ("job.create",)
 
 
-async def test_user_forbidden_is_none(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_user_forbidden_is_none(fake: FakeImmich, client: ImmichClient) -> None:
     """users/me is optional: a key without user.read gives None."""
     fake.replay("76-get-users-me-queues-key")
-    assert await client_for(fake, session).async_get_user() is None
+    assert await client.async_get_user() is None
     fake.replay("77-get-users-me-all-key")
-    user = await client_for(fake, session).async_get_user()
+    user = await client.async_get_user()
     assert user is not None
     assert user.is_admin
 
@@ -578,12 +552,12 @@ async def test_user_forbidden_is_none(
 # ---- server info and maintenance ---------------------------------------------------------
 
 
-async def test_server_info(fake: FakeImmich, session: aiohttp.ClientSession) -> None:
+async def test_server_info(fake: FakeImmich, client: ImmichClient) -> None:
     """Version, maintenance flag and enabled features, all without the key."""
     fake.replay("70-get-server-version")
     fake.replay("72-get-server-config")
     fake.replay("73-get-server-features")
-    info = await client_for(fake, session).async_get_server_info()
+    info = await client.async_get_server_info()
     assert info.version == ServerVersion(3, 1, 0)
     assert info.maintenance_mode is False
     assert "map" in info.features
@@ -591,14 +565,12 @@ async def test_server_info(fake: FakeImmich, session: aiohttp.ClientSession) -> 
     assert all("x-api-key" not in {k.lower() for k in s.headers} for s in fake.requests)
 
 
-async def test_server_info_v1_106(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_server_info_v1_106(fake: FakeImmich, client: ImmichClient) -> None:
     """v1.106 serves config and features under /api/server-info."""
     fake.version(1, 106, 0)
     fake.on("GET", "/api/server-info/config", {"trashDays": 30})
     fake.on("GET", "/api/server-info/features", {"smartSearch": True})
-    info = await client_for(fake, session).async_get_server_info()
+    info = await client.async_get_server_info()
     assert info.features == {"smartSearch"}
     assert not info.maintenance_mode
 
@@ -608,60 +580,54 @@ async def test_server_info_v1_106(
     [([], {}), ({"maintenanceMode": False}, [])],
 )
 async def test_server_info_wrong_shapes(
-    fake: FakeImmich, session: aiohttp.ClientSession, config: object, features: object
+    fake: FakeImmich, client: ImmichClient, config: object, features: object
 ) -> None:
     """Config and features must be objects."""
     fake.replay("70-get-server-version")
     fake.on("GET", "/api/server/config", config)
     fake.on("GET", "/api/server/features", features)
     with pytest.raises(InvalidResponse):
-        await client_for(fake, session).async_get_server_info()
+        await client.async_get_server_info()
 
 
-async def test_maintenance_mode(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_maintenance_mode(fake: FakeImmich, client: ImmichClient) -> None:
     """A 503 while the config says maintenance is MaintenanceMode."""
     fake.version(2, 3, 0)
     fake.on("GET", "/api/server/config", {"maintenanceMode": True})
     fake.on("GET", "/api/jobs", {"message": "Service Unavailable"}, status=503)
     with pytest.raises(MaintenanceMode) as err:
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert err.value.reason == "maintenance_mode"
 
 
-async def test_503_without_maintenance(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_503_without_maintenance(fake: FakeImmich, client: ImmichClient) -> None:
     """A 503 outside maintenance is an invalid answer."""
     fake.version(2, 3, 0)
     fake.on("GET", "/api/server/config", {"maintenanceMode": False})
     fake.on("GET", "/api/jobs", {"message": "down"}, status=503)
     with pytest.raises(InvalidResponse) as err:
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert err.value.status == 503
 
 
 async def test_503_before_maintenance_existed(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """Before v2.3 there is no maintenance mode to ask about."""
     fake.version(2, 2, 0)
     fake.on("GET", "/api/jobs", {"message": "down"}, status=503)
     with pytest.raises(InvalidResponse):
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert "GET /api/server/config" not in fake.paths()
 
 
-async def test_503_config_unreadable(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_503_config_unreadable(fake: FakeImmich, client: ImmichClient) -> None:
     """When even the config fails, the 503 stays an invalid answer."""
     fake.version(2, 4, 0)
     fake.on("GET", "/api/api-keys/me", {"permissions": ["job.read"]})
     fake.on("GET", "/api/jobs", {"message": "down"}, status=503)
     with pytest.raises(InvalidResponse):
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert "GET /api/server/config" in fake.paths()
 
 
@@ -685,7 +651,7 @@ async def test_503_config_unreadable(
 )
 async def test_not_immich_answers(
     fake: FakeImmich,
-    session: aiohttp.ClientSession,
+    client: ImmichClient,
     status: int,
     text: str,
     content_type: str,
@@ -694,21 +660,19 @@ async def test_not_immich_answers(
     fake.version(2, 3, 0)
     fake.on("GET", "/api/jobs", text=text, status=status, content_type=content_type)
     with pytest.raises(InvalidResponse) as err:
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
     assert err.value.status == status
 
 
-async def test_wrong_shape(fake: FakeImmich, session: aiohttp.ClientSession) -> None:
+async def test_wrong_shape(fake: FakeImmich, client: ImmichClient) -> None:
     """Valid JSON of the wrong shape is InvalidResponse."""
     fake.version(2, 3, 0)
     fake.on("GET", "/api/jobs", [1, 2])
     with pytest.raises(InvalidResponse):
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
 
 
-async def test_redirect_not_followed(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_redirect_not_followed(fake: FakeImmich, client: ImmichClient) -> None:
     """A redirect is reported, never followed: the key must not travel elsewhere."""
     fake.on(
         "GET",
@@ -718,24 +682,20 @@ async def test_redirect_not_followed(
         headers={"Location": "https://elsewhere.example/api/server/version"},
     )
     with pytest.raises(InvalidResponse) as err:
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
     assert err.value.reason == "redirect"
     assert "elsewhere.example" in str(err.value)
     assert len(fake.requests) == 1
 
 
-async def test_oversized_answer(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_oversized_answer(fake: FakeImmich, client: ImmichClient) -> None:
     """A download is cut short instead of filling memory."""
     fake.on("GET", "/api/server/version", text="x" * (MAX_BODY_BYTES + 10))
     with pytest.raises(InvalidResponse, match="larger"):
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
 
 
-async def test_unsupported_endpoint(
-    fake: FakeImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_unsupported_endpoint(fake: FakeImmich, client: ImmichClient) -> None:
     """A missing endpoint that should exist is Unsupported (405 too)."""
     fake.version(2, 3, 0)
     fake.on(
@@ -746,18 +706,17 @@ async def test_unsupported_endpoint(
         content_type="text/plain",
     )
     with pytest.raises(Unsupported):
-        await client_for(fake, session).async_get_queues()
+        await client.async_get_queues()
 
 
 async def test_queues_endpoint_absent_falls_back(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """A server that says v2.4 but has no /api/queues is read through /api/jobs."""
     fake.version(2, 4, 0)
     fake.on("GET", "/api/api-keys/me", {"permissions": ["all"]})
     fake.replay("10-get-jobs-idle")
     fake.replay("30-put-jobs-pause-thumbnailGeneration")
-    client = client_for(fake, session)
     await client.async_get_queues()
     await client.async_pause("thumbnailGeneration")
     assert fake.paths()[2:] == [
@@ -789,26 +748,27 @@ async def test_connection_refused(session: aiohttp.ClientSession) -> None:
 
 
 async def test_timeout_on_hanging_answer(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
-    """A server that never answers trips the client's timeout; the test then releases it."""
+    """A server that never answers trips the client's 10 s timeout; the test then releases it."""
     release = asyncio.Event()
+    hanging: list[web.Request] = []
 
     async def hang(request: web.Request) -> web.StreamResponse:
+        hanging.append(request)
         await release.wait()
         return web.json_response({})
 
     fake.handle("GET", "/api/server/version", hang)
-    client = client_for(fake, session, timeout=0.05)
     with pytest.raises(CannotConnect) as err:
-        await client.async_get_version()
+        await after(11, client.async_get_version(), lambda: bool(hanging))
     release.set()
     assert err.value.reason == "timeout"
     assert err.value.status is None
 
 
 async def test_connection_dropped_mid_body(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """The connection closing in the middle of the body is CannotConnect."""
 
@@ -823,7 +783,7 @@ async def test_connection_dropped_mid_body(
 
     fake.handle("GET", "/api/server/version", drop)
     with pytest.raises(CannotConnect):
-        await client_for(fake, session).async_get_version()
+        await client.async_get_version()
 
 
 async def test_tls_error(fake: FakeImmich, session: aiohttp.ClientSession) -> None:
@@ -879,14 +839,13 @@ async def test_stray_value_error(
 
 
 async def test_key_never_in_messages_or_logs(
-    fake: FakeImmich, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+    fake: FakeImmich, client: ImmichClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Even a server echoing the key does not get it into messages or logs."""
     caplog.set_level(logging.DEBUG)
     fake.version(2, 3, 0)
     fake.on("GET", "/api/jobs", {"message": f"Invalid API key {KEY}"}, status=401)
     fake.on("PUT", "/api/jobs/smartSearch", {"message": [f"no {KEY}"]}, status=400)
-    client = client_for(fake, session)
     with pytest.raises(InvalidAuth) as auth_err:
         await client.async_get_queues()
     with pytest.raises(CommandRejected) as cmd_err:
@@ -976,12 +935,11 @@ async def test_clean_session_does_not_warn(
 
 
 async def test_upgrade_noticed_by_version_check(
-    fake: FakeImmich, session: aiohttp.ClientSession
+    fake: FakeImmich, client: ImmichClient
 ) -> None:
     """After an upgrade to v2.4+, a version check moves reads to /api/queues."""
     fake.version(2, 3, 0)
     fake.replay("10-get-jobs-idle")
-    client = client_for(fake, session)
     await client.async_get_queues()
     fake.version(3, 1, 0)
     fake.replay("78-get-api-keys-me-queues-key")

@@ -41,19 +41,11 @@ from simulator.server import (
     SESSION_NON_ADMIN,
     SimulatedImmich,
 )
+from tests.timers import after
 
 ALL_PROFILES = list(PROFILES)
 every_profile = pytest.mark.parametrize("immich_profile", ALL_PROFILES)
 THUMBS = "thumbnailGeneration"
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """Give the session the integration creates: cookies are never kept."""
-    async with aiohttp.ClientSession(
-        cookie_jar=aiohttp.DummyCookieJar()
-    ) as client_session:
-        yield client_session
 
 
 def client(
@@ -67,6 +59,19 @@ def client(
     return ImmichClient(session, immich.url, key, timeout=timeout)
 
 
+@pytest.fixture
+def api(immich: SimulatedImmich, session: aiohttp.ClientSession) -> ImmichClient:
+    """Give a client with the all-permissions key that has sent nothing yet."""
+    return client(immich, session)
+
+
+@pytest.fixture
+async def warm_api(api: ImmichClient) -> ImmichClient:
+    """Give a client that knows the release already: its next request is the one tested."""
+    await api.async_get_queues()
+    return api
+
+
 def new_api(immich: SimulatedImmich) -> bool:
     """Tell whether the simulated release has /api/queues."""
     return immich.profile.has_queues_api
@@ -76,11 +81,9 @@ def new_api(immich: SimulatedImmich) -> bool:
 
 
 @every_profile
-async def test_version_detected(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_version_detected(immich: SimulatedImmich, api: ImmichClient) -> None:
     """Each release reports its own version, through the route it has."""
-    version = await client(immich, session).async_get_version()
+    version = await api.async_get_version()
     profile = immich.profile
     assert version == ServerVersion(profile.major, profile.minor, profile.patch)
     assert str(version) == f"v{profile.major}.{profile.minor}.{profile.patch}"
@@ -88,11 +91,9 @@ async def test_version_detected(
 
 
 @every_profile
-async def test_server_info(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_server_info(immich: SimulatedImmich, api: ImmichClient) -> None:
     """Config and features are read on every release, maintenance off."""
-    info = await client(immich, session).async_get_server_info()
+    info = await api.async_get_server_info()
     assert info.maintenance_mode is False
     assert "map" in info.features
     assert "smartSearch" not in info.features
@@ -102,14 +103,12 @@ async def test_server_info(
 
 
 @every_profile
-async def test_read_queues(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_read_queues(immich: SimulatedImmich, api: ImmichClient) -> None:
     """Every queue of the release is read, through /api/queues where it exists."""
     immich.model.enqueue(THUMBS, 4)
     immich.model.pause("videoConversion")
     immich.model.enqueue("videoConversion", 2)
-    snapshot = await client(immich, session).async_get_queues()
+    snapshot = await api.async_get_queues()
     assert set(snapshot) == set(immich.profile.queues)
     thumbs = snapshot[THUMBS]
     assert thumbs.active + thumbs.waiting == 4
@@ -169,21 +168,17 @@ async def test_pause_and_resume(
 
 @every_profile
 async def test_set_paused_is_idempotent(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, api: ImmichClient
 ) -> None:
     """Pausing a paused queue is harmless."""
-    api = client(immich, session)
     await api.async_set_paused(THUMBS, True)
     assert (await api.async_set_paused(THUMBS, True)).is_paused
 
 
 @every_profile
 @pytest.mark.parametrize("force", [False, True])
-async def test_start(
-    immich: SimulatedImmich, session: aiohttp.ClientSession, force: bool
-) -> None:
+async def test_start(immich: SimulatedImmich, api: ImmichClient, force: bool) -> None:
     """Start queues a run; a second start while it runs is refused with Immich's words."""
-    api = client(immich, session)
     queue = await api.async_start(THUMBS, force=force)
     assert queue.has_work
     assert immich.count("PUT", f"/api/jobs/{THUMBS}") == 1
@@ -195,10 +190,9 @@ async def test_start(
 
 @every_profile
 async def test_start_does_not_resume(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, api: ImmichClient
 ) -> None:
     """On a paused queue, start only queues work."""
-    api = client(immich, session)
     await api.async_pause(THUMBS)
     queue = await api.async_start(THUMBS)
     assert queue.is_paused
@@ -208,11 +202,11 @@ async def test_start_does_not_resume(
 
 @every_profile
 async def test_start_without_handler(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, api: ImmichClient
 ) -> None:
     """Queues without a run are refused with Immich's message."""
     with pytest.raises(CommandRejected) as err:
-        await client(immich, session).async_start("backgroundTask")
+        await api.async_start("backgroundTask")
     assert err.value.message == "Invalid job name: backgroundTask"
 
 
@@ -230,12 +224,9 @@ async def test_unknown_queue_rejected(
 
 
 @every_profile
-async def test_clear_failed(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_clear_failed(immich: SimulatedImmich, api: ImmichClient) -> None:
     """Failed jobs are removed."""
     immich.model.inject_failed(THUMBS, 3)
-    api = client(immich, session)
     assert (await api.async_get_queues())[THUMBS].failed == 3
     assert (await api.async_clear_failed(THUMBS)).failed == 0
     assert immich.model.counts(THUMBS).failed == 0
@@ -243,11 +234,11 @@ async def test_clear_failed(
 
 @pytest.mark.parametrize("immich_profile", ["v2.4", "v3.1"])
 async def test_background_task_cannot_be_paused_new_api(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, api: ImmichClient
 ) -> None:
     """The new API refuses to pause backgroundTask; the message reaches the caller."""
     with pytest.raises(CommandRejected) as err:
-        await client(immich, session).async_pause("backgroundTask")
+        await api.async_pause("backgroundTask")
     assert err.value.message == "The BackgroundTask queue cannot be paused"
     assert not immich.model.counts("backgroundTask").is_paused
 
@@ -377,11 +368,6 @@ def _fault_id(value: object) -> str | None:
     return None
 
 
-async def _warm(api: ImmichClient) -> None:
-    """Detect version and capabilities so the next request is the read itself."""
-    await api.async_get_queues()
-
-
 # (fault, error on the legacy API, error on /api/queues); None = the read succeeds. On v2.4+
 # a 404 or a missing queue.read on /api/queues sends the client to /api/jobs, which works.
 READ_FAULTS: list[
@@ -425,36 +411,32 @@ READ_FAULTS: list[
 )
 async def test_read_faults(
     immich: SimulatedImmich,
-    session: aiohttp.ClientSession,
+    warm_api: ImmichClient,
     fault: dict[str, Any],
     legacy_error: type[ImmichError] | None,
     new_error: type[ImmichError] | None,
 ) -> None:
     """Every injected read fault maps to its error; nothing else escapes."""
-    api = client(immich, session)
-    await _warm(api)
     injected = immich.faults.add(Fault(**fault))
     error = new_error if new_api(immich) else legacy_error
     if error is None:
-        assert await api.async_get_queues()
+        assert await warm_api.async_get_queues()
         assert immich.requests[-1].path == "/api/jobs"
     else:
         with pytest.raises(error):
-            await api.async_get_queues()
+            await warm_api.async_get_queues()
     assert injected.hits == 1
     # The fault fired once: the next read works again.
-    assert await api.async_get_queues()
+    assert await warm_api.async_get_queues()
 
 
 @every_profile
 async def test_empty_queue_object_is_valid(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, warm_api: ImmichClient
 ) -> None:
     """An empty answer of the right type is a server without queues, not an error."""
-    api = client(immich, session)
-    await _warm(api)
     immich.faults.add(Fault(kind="wrong_shape", body="[]" if new_api(immich) else "{}"))
-    assert await api.async_get_queues() == {}
+    assert await warm_api.async_get_queues() == {}
 
 
 @every_profile
@@ -477,79 +459,59 @@ async def test_empty_queue_object_is_valid(
 @pytest.mark.parametrize("command", ["pause", "resume", "start", "clear_failed"])
 async def test_command_faults(
     immich: SimulatedImmich,
-    session: aiohttp.ClientSession,
+    warm_api: ImmichClient,
     fault: dict[str, Any],
     error: type[ImmichError],
     command: str,
 ) -> None:
     """Faults on every command map to the same taxonomy."""
-    api = client(immich, session)
-    await _warm(api)
     injected = immich.faults.add(Fault(scope="commands", **fault))
     with pytest.raises(error):
-        await getattr(api, f"async_{command}")(THUMBS)
+        await getattr(warm_api, f"async_{command}")(THUMBS)
     assert injected.hits == 1
 
 
 @every_profile
-async def test_hang_times_out(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
-    """A server that never answers trips the client's timeout; no sleeping involved.
-
-    Only the request that hangs has the short timeout, so a slow machine cannot reach it:
-    the warm-up and the read after the release use the normal one.
-    """
-    api = client(immich, session)
-    await _warm(api)
-    immich.faults.add(Fault(kind="hang"))
+async def test_hang_times_out(immich: SimulatedImmich, warm_api: ImmichClient) -> None:
+    """A server that never answers trips the client's 10 s timeout; no waiting involved."""
+    hang = immich.faults.add(Fault(kind="hang"))
     with pytest.raises(CannotConnect) as err:
-        await client(immich, session, timeout=0.05).async_get_queues()
+        await after(11, warm_api.async_get_queues(), lambda: hang.hits > 0)
     immich.faults.release()
     assert err.value.reason == "timeout"
-    assert await api.async_get_queues()
+    assert await warm_api.async_get_queues()
 
 
 @every_profile
-async def test_server_gone(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_server_gone(immich: SimulatedImmich, warm_api: ImmichClient) -> None:
     """A stopped server is CannotConnect."""
-    api = client(immich, session)
-    await _warm(api)
     await immich.stop()
     with pytest.raises(CannotConnect):
-        await api.async_get_queues()
+        await warm_api.async_get_queues()
 
 
 @every_profile
 async def test_restart_behind_proxy(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, warm_api: ImmichClient
 ) -> None:
     """While Immich restarts the proxy's 502 page is InvalidResponse; then reads resume."""
-    api = client(immich, session)
-    await _warm(api)
     immich.restart(downtime=30)
     with pytest.raises(InvalidResponse) as err:
-        await api.async_get_queues()
+        await warm_api.async_get_queues()
     assert err.value.status == 502
     immich.model.advance(31)
-    assert await api.async_get_queues()
+    assert await warm_api.async_get_queues()
 
 
 @every_profile
-async def test_revoked_key(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
-) -> None:
+async def test_revoked_key(immich: SimulatedImmich, warm_api: ImmichClient) -> None:
     """A key revoked while in use is InvalidAuth (reauth)."""
-    api = client(immich, session)
-    await _warm(api)
     immich.revoke_key(KEY_ALL)
     with pytest.raises(InvalidAuth) as err:
-        await api.async_get_queues()
+        await warm_api.async_get_queues()
     assert err.value.message == "Invalid API key"
     with pytest.raises(InvalidAuth):
-        await api.async_pause(THUMBS)
+        await warm_api.async_pause(THUMBS)
 
 
 @every_profile
@@ -566,51 +528,45 @@ async def test_unknown_key(
 
 @every_profile
 async def test_admin_rights_lost(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, warm_api: ImmichClient
 ) -> None:
     """The key's user losing admin rights is NotAdmin, not a permission to add."""
-    api = client(immich, session)
-    await _warm(api)
     immich.set_admin(KEY_ALL, False)
     with pytest.raises(NotAdmin):
-        await api.async_get_queues()
-    assert (await api.async_get_access()).is_admin is False
+        await warm_api.async_get_queues()
+    assert (await warm_api.async_get_access()).is_admin is False
 
 
 @every_profile
 async def test_permissions_narrowed(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, warm_api: ImmichClient
 ) -> None:
     """A key narrowed to job.read + job.create keeps working (legacy endpoints)."""
-    api = client(immich, session)
-    await _warm(api)
     immich.set_permissions(KEY_ALL, ["job.read", "job.create"])
     if immich.profile.permission_mode == "all":
         with pytest.raises(MissingPermission):
-            await api.async_get_queues()
+            await warm_api.async_get_queues()
         return
-    assert await api.async_get_queues()
-    assert (await api.async_pause(THUMBS)).is_paused
+    assert await warm_api.async_get_queues()
+    assert (await warm_api.async_pause(THUMBS)).is_paused
     assert immich.model.counts(THUMBS).is_paused
 
 
 @pytest.mark.parametrize("immich_profile", ["v2.3", "v2.4", "v3.1"])
 async def test_maintenance_mode(
-    immich: SimulatedImmich, session: aiohttp.ClientSession
+    immich: SimulatedImmich, warm_api: ImmichClient
 ) -> None:
     """In maintenance, reads, commands and the report say so; afterwards all works again."""
-    api = client(immich, session)
-    await _warm(api)
     immich.set_maintenance(True)
     with pytest.raises(MaintenanceMode):
-        await api.async_get_queues()
+        await warm_api.async_get_queues()
     with pytest.raises(MaintenanceMode):
-        await api.async_pause(THUMBS)
+        await warm_api.async_pause(THUMBS)
     with pytest.raises(MaintenanceMode):
-        await api.async_get_access()
-    assert (await api.async_get_server_info()).maintenance_mode
+        await warm_api.async_get_access()
+    assert (await warm_api.async_get_server_info()).maintenance_mode
     immich.set_maintenance(False)
-    await api.async_get_queues()
+    await warm_api.async_get_queues()
     # Maintenance did not push the client off the new API for good.
     expected = 1 if new_api(immich) else 0
     assert immich.requests[-1].path == ("/api/queues" if expected else "/api/jobs")

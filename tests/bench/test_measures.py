@@ -21,7 +21,7 @@ from bench.measures import (
 )
 from bench.run import run
 from bench.workloads import WORKLOADS
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 from simulator.model import JobRecord
 
 VIDEO_BACKLOG = next(w for w in WORKLOADS if w.name == "video_backlog_uploads")

@@ -7,10 +7,10 @@ commands for 5 min, three flips against our commands within 10 minutes mean a ri
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.gate import CommandGate
+from custom_components.immich_jobs.engine.gate import CommandGate
+from custom_components.immich_jobs.engine.rivals import RivalWatch
+from custom_components.immich_jobs.engine.scheduler import Action, Command, Reason
 from custom_components.immich_jobs.immich import QueueStatus
-from custom_components.immich_jobs.issues import RivalWatch
-from custom_components.immich_jobs.scheduler import Action, Command, Reason
 
 VIDEO = "videoConversion"
 PAUSE = Command(VIDEO, Action.PAUSE, "test")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.conditions import (
+from custom_components.immich_jobs.engine.house.conditions import (
     Condition,
     ConditionMemory,
     ConditionOptions,
@@ -10,7 +10,7 @@ from custom_components.immich_jobs.conditions import (
     conditions_from_options,
     evaluate,
 )
-from custom_components.immich_jobs.house import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
 
 NIGHT = "schedule.immich_night"
 STREAMING = "binary_sensor.plex_streaming"

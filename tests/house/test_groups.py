@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from custom_components.immich_jobs.groups import (
+from custom_components.immich_jobs.engine.house.groups import (
     GroupError,
     groups_from_options,
     never_together,
     settle,
     validate_groups,
 )
-from custom_components.immich_jobs.house import Hold, HoldKind
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED, DEFAULT_PRIORITY
-from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, plan
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.queues import (
+    DEFAULT_MANAGED,
+    DEFAULT_PRIORITY,
+)
+from custom_components.immich_jobs.engine.scheduler import Intents, Memory, Policy, plan
 from tests.scheduler.helpers import apply, queue, snap
 
 ML = frozenset({"smartSearch", "faceDetection", "ocr"})

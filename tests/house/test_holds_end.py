@@ -18,16 +18,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.run import to_status
-from custom_components.immich_jobs.house import HoldKind
-from custom_components.immich_jobs.house_rules import HouseRules, house_policy
-from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.house.holds import HoldKind
+from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
     Policy,
     plan,
 )
+from custom_components.immich_jobs.immich import Snapshot
 from simulator.model import ImmichModel
 
 ENTITY = "input_boolean.box_free"

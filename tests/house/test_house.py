@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.house import Hold, HoldKind, merge
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind, merge
 
 
 def test_the_first_layer_that_holds_a_queue_gives_its_reason() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.house import Hold, HoldKind
-from custom_components.immich_jobs.house_rules import HouseRules, house_policy
-from custom_components.immich_jobs.scheduler import Policy
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.scheduler import Policy
 from tests.scheduler.helpers import queue, snap
 
 OPTIONS = {

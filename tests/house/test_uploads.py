@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.house import Hold, HoldKind
-from custom_components.immich_jobs.immich import QueueStatus
-from custom_components.immich_jobs.uploads import (
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.uploads import (
     UploadMemory,
     UploadOptions,
     UploadOutcome,
@@ -12,6 +11,7 @@ from custom_components.immich_jobs.uploads import (
     validate_heavy,
     watch,
 )
+from custom_components.immich_jobs.immich import QueueStatus
 from tests.scheduler.helpers import queue, snap
 
 # Video conversion and the queues calling the machine-learning service.

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.const import CONF_EXPRESS_LANE, CONF_MAX_RUNNING
+from custom_components.immich_jobs.const import CONF_EXPRESS_LANE
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -57,15 +57,33 @@ def commands(immich: SimulatedImmich) -> list[str]:
 
 
 async def setup_one_slot(
-    hass: HomeAssistant, entry: MockConfigEntry, **options: object
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    *,
+    max_running: int | None = None,
+    **options: object,
 ) -> MockConfigEntry:
-    """Set up with one slot and no express lane, so priority alone decides."""
+    """Set up with one slot (the default limit) and no express lane: priority alone decides.
+
+    With `max_running`, the user then sets *Max concurrent queues* (the number entity).
+    """
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        entry, options={CONF_MAX_RUNNING: 1, CONF_EXPRESS_LANE: False, **options}
+        entry, options={CONF_EXPRESS_LANE: False, **options}
     )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+    if max_running is not None:
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {
+                "entity_id": "number.immich_127_0_0_1_max_concurrent_queues",
+                "value": max_running,
+            },
+            blocking=True,
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 

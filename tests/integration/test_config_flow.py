@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.immich_jobs.config_flow import entry_title
 from custom_components.immich_jobs.const import (
@@ -20,13 +26,12 @@ from custom_components.immich_jobs.const import (
     CONF_PRIORITY,
     DOMAIN,
 )
-from custom_components.immich_jobs.immich import ImmichClient, ImmichError, NotAdmin
+from custom_components.immich_jobs.immich import ImmichError, NotAdmin
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import SelectSelector
 from simulator.faults import Fault
 from simulator.server import (
@@ -38,6 +43,7 @@ from simulator.server import (
     SimulatedImmich,
     User,
 )
+from tests.timers import turns_until
 
 from .helpers import submit_house_as_shown
 
@@ -233,17 +239,21 @@ async def test_user_flow_cannot_connect(
     assert result["errors"] == {"base": "cannot_connect"}
 
 
-async def test_user_flow_timeout(hass: HomeAssistant, immich: SimulatedImmich) -> None:
-    """A server that never answers is reported as a timeout, not a hang."""
-    immich.faults.add(Fault(kind="hang", count=None))
+async def test_user_flow_timeout(
+    hass: HomeAssistant, immich: SimulatedImmich, freezer: FrozenDateTimeFactory
+) -> None:
+    """A server that never answers is reported as a timeout (after 10 s), not a hang."""
+    hang = immich.faults.add(Fault(kind="hang", count=None))
     flow_id = await _start_user_flow(hass)
-    with patch(
-        "custom_components.immich_jobs.config_flow.create_client",
-        lambda hass, url, key, verify: ImmichClient(
-            async_get_clientsession(hass), url, key, timeout=0.05
-        ),
-    ):
-        result = await _submit(hass, flow_id, immich.url, KEY_ALL)
+    submitted = hass.async_create_task(_submit(hass, flow_id, immich.url, KEY_ALL))
+    await turns_until(lambda: hang.hits > 0)
+    freezer.tick(timedelta(seconds=9))
+    async_fire_time_changed(hass)
+    await asyncio.sleep(0)
+    assert not submitted.done()
+    freezer.tick(timedelta(seconds=2))
+    async_fire_time_changed(hass)
+    result = await submitted
     immich.faults.clear()
     assert result["errors"] == {"base": "timeout"}
 
@@ -274,7 +284,7 @@ async def test_user_flow_maintenance(
     immich.set_maintenance(True)
     flow_id = await _start_user_flow(hass)
     result = await _submit(hass, flow_id, immich.url, KEY_ALL)
-    assert result["errors"] == {"base": "maintenance"}
+    assert result["errors"] == {"base": "maintenance_mode"}
 
 
 async def test_user_flow_too_old(
@@ -303,7 +313,7 @@ async def test_user_flow_address_is_not_immich(
     ("absent", "error"),
     [
         (("/api/server/", "/api/server-info/"), "not_immich"),
-        (("/api/queues",), "invalid_response"),
+        (("/api/queues",), "unsupported"),
     ],
     ids=["no_version_route", "no_queue_route"],
 )
@@ -312,7 +322,7 @@ async def test_user_flow_routes_absent(
 ) -> None:
     """No version route: not Immich, even if it answers 404 as Immich's framework does.
 
-    A version but no queues (a proxy forwarding part of /api): not like Immich, not "too old".
+    A version but no queues (a proxy forwarding part of /api): the job endpoints are missing.
     """
     for prefix in absent:
         immich.faults.add(

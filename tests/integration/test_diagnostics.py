@@ -11,7 +11,7 @@ from homeassistant.helpers.json import json_dumps
 from simulator.faults import Fault
 from simulator.server import KEY_ALL, SimulatedImmich
 
-from .helpers import run_for
+from .helpers import run_for, setup_one_slot
 
 
 async def test_diagnostics(
@@ -53,17 +53,21 @@ async def test_diagnostics(
 async def test_diagnostics_keep_the_plans_that_changed_something(
     hass: HomeAssistant,
     immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
+    config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Half an hour of idle polls after an import does not push the import's plans out."""
+    """Half an hour of idle polls after an import does not push the import's plans out.
+
+    One slot: the videos wait for the thumbnails (a pause the import's plans hold).
+    """
     immich.model.enqueue("thumbnailGeneration", 30, duration=1)
     immich.model.enqueue("videoConversion", 2, kind="video", duration=10)
+    loaded_entry = await setup_one_slot(hass, config_entry)
     await run_for(hass, freezer, immich, 120)
     videos = immich.model.counts("videoConversion")
     assert videos.waiting + videos.paused + videos.active == 0
-    coordinator = loaded_entry.runtime_data
-    kept = len(coordinator.plans)
+    # The plans a download shows now, the import's.
+    kept = len((await async_get_config_entry_diagnostics(hass, loaded_entry))["plans"])
 
     # Idle: a look every 30 s, 60 of them, each commanding and changing nothing.
     polls = immich.count("GET", "/api/queues")

@@ -20,26 +20,29 @@ from simulator.server import SimulatedImmich
 
 from .helpers import assert_platform_snapshot, run_for, setup_one_slot
 
-EVENTS = "event.immich_127_0_0_1_job_events"
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
 VIDEO = "videoConversion"
 
 
-def _fired(changes: list[Event]) -> list[tuple[str, dict[str, Any]]]:
-    """Return the events the entity fired: (event type, event data), oldest first."""
+def _fired(changes: list[Event]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Return what the event entities fired: (the entity's name, event type, data), in order.
+
+    The name is what the logbook and the entity's card show beside the event type's words.
+    """
     fired = []
     for change in changes:
         state = change.data["new_state"]
-        if change.data["entity_id"] != EVENTS or state is None:
+        if not change.data["entity_id"].startswith("event.immich_") or state is None:
             continue
         attributes = dict(state.attributes)
         if (event_type := attributes.pop("event_type", None)) is None:
             continue
-        for key in ("event_types", "friendly_name", "icon"):
+        name = attributes.pop("friendly_name")
+        for key in ("event_types", "icon"):
             attributes.pop(key, None)
-        fired.append((event_type, attributes))
+        fired.append((name, event_type, attributes))
     return fired
 
 
@@ -50,7 +53,7 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """One event entity per server, with its five event types, nothing fired yet."""
+    """An event entity per managed queue and one for the server, nothing fired yet."""
     await assert_platform_snapshot(
         hass, immich, config_entry, entity_registry, snapshot, Platform.EVENT
     )
@@ -72,11 +75,20 @@ async def test_queues_empty_one_after_the_other_then_all_done(
 
     assert _fired(changes) == [
         (
+            "Immich (127.0.0.1) Thumbnail generation events",
             "queue_emptied",
             {"queue": "thumbnailGeneration", "queue_name": "Thumbnail generation"},
         ),
-        ("queue_emptied", {"queue": "smartSearch", "queue_name": "Smart search"}),
-        ("all_done", {"queues": ["smartSearch"]}),
+        (
+            "Immich (127.0.0.1) Smart search events",
+            "queue_emptied",
+            {"queue": "smartSearch", "queue_name": "Smart search"},
+        ),
+        (
+            "Immich (127.0.0.1) Job events",
+            "all_done",
+            {"queues": ["smartSearch"], "queue_names": ["Smart search"]},
+        ),
     ]
     # Nothing more while nothing changes.
     await run_for(hass, freezer, immich, 120, step=10)
@@ -117,10 +129,18 @@ async def test_processing_held_and_resumed(
     )
     until = config_entry.runtime_data.intents.hold_until
     assert until is not None
-    assert _fired(changes) == [("processing_held", {"until": until.isoformat()})]
+    assert _fired(changes) == [
+        (
+            "Immich (127.0.0.1) Job events",
+            "processing_held",
+            {"until": until.isoformat()},
+        )
+    ]
 
     await run_for(hass, freezer, immich, 310, step=10)
-    assert _fired(changes)[1:] == [("processing_resumed", {"max_running": 1})]
+    assert _fired(changes)[1:] == [
+        ("Immich (127.0.0.1) Job events", "processing_resumed", {"max_running": 1})
+    ]
 
 
 async def test_the_limit_set_to_0_and_back(
@@ -139,8 +159,8 @@ async def test_the_limit_set_to_0_and_back(
             blocking=True,
         )
     assert _fired(changes) == [
-        ("processing_held", {"until": None}),
-        ("processing_resumed", {"max_running": 2}),
+        ("Immich (127.0.0.1) Job events", "processing_held", {"until": None}),
+        ("Immich (127.0.0.1) Job events", "processing_resumed", {"max_running": 2}),
     ]
 
 
@@ -160,9 +180,10 @@ async def test_another_controller_detected(
         until=immich.model.now + 600,
     )  # fmt: skip
     await run_for(hass, freezer, immich, 120)
-    rivals = [event for event in _fired(changes) if event[0] == "rival_detected"]
+    rivals = [event for event in _fired(changes) if event[1] == "rival_detected"]
     assert rivals == [
         (
+            "Immich (127.0.0.1) Video conversion events",
             "rival_detected",
             {"queue": "videoConversion", "queue_name": "Video conversion"},
         )
@@ -186,8 +207,16 @@ async def test_an_outage_fires_nothing_and_the_return_compares_with_before(
     await run_for(hass, freezer, immich, 30, step=5)
     assert _fired(changes) == [
         (
+            "Immich (127.0.0.1) Thumbnail generation events",
             "queue_emptied",
             {"queue": "thumbnailGeneration", "queue_name": "Thumbnail generation"},
         ),
-        ("all_done", {"queues": ["thumbnailGeneration"]}),
+        (
+            "Immich (127.0.0.1) Job events",
+            "all_done",
+            {
+                "queues": ["thumbnailGeneration"],
+                "queue_names": ["Thumbnail generation"],
+            },
+        ),
     ]

@@ -62,7 +62,13 @@ async def test_a_toggle_off_holds_the_queue_and_on_again_resumes_it(
     the off), then resumes within a poll.
     """
     assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": {"box_free": {"initial": True}}}
+        hass,
+        "input_boolean",
+        {
+            "input_boolean": {
+                "box_free": {"initial": True, "name": "Box free for Immich"}
+            }
+        },
     )
     _videos(immich)
     await setup_one_slot(hass, config_entry, **_condition(BOX_FREE))
@@ -75,7 +81,9 @@ async def test_a_toggle_off_holds_the_queue_and_on_again_resumes_it(
     state = hass.states.get(VIDEO_STATUS)
     assert state.state == "held"
     assert state.attributes["reason"] == "held_by_entity"
-    assert state.attributes["held_by"] == BOX_FREE
+    # Named as the user named it; the id for automations beside it.
+    assert state.attributes["held_by"] == "Box free for Immich"
+    assert state.attributes["held_by_entity_id"] == BOX_FREE
     await run_for(hass, freezer, immich, 30)
     assert immich.model.counts(VIDEO).active == 0
 
@@ -122,7 +130,8 @@ async def test_a_schedule_allows_heavy_work_only_inside_its_window(
     state = hass.states.get(VIDEO_STATUS)
     assert state.state == "held"
     assert state.attributes["reason"] == "outside_schedule"
-    assert state.attributes["held_by"] == NIGHT
+    assert state.attributes["held_by"] == "Immich night"
+    assert state.attributes["held_by_entity_id"] == NIGHT
 
     # 00:58 -> 01:00:10: the window opens at 01:00; the queue runs within a poll.
     await run_for(hass, freezer, immich, 130)
@@ -235,6 +244,7 @@ async def test_uploads_hold_heavy_queues_while_thumbnails_go_through(
             state = hass.states.get(VIDEO_STATUS)
             assert state.state == "held"
             assert state.attributes["reason"] == "uploads_arriving"
+            assert state.attributes["held_by"] == "Quiet while uploading"
     last_upload = immich.model.assets[photos[-1]].uploaded_at
     await run_for(hass, freezer, immich, 240)
     assert _video_paused(immich)

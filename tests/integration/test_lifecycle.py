@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 import logging
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -13,12 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_PRIORITY, DOMAIN
-from custom_components.immich_jobs.immich import ImmichError
-from homeassistant.config_entries import (
-    SOURCE_REAUTH,
-    ConfigEntryDisabler,
-    ConfigEntryState,
-)
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -26,138 +22,131 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from simulator.faults import Fault, another_controller
 from simulator.server import KEY_ALL, SimulatedImmich
 
-from .helpers import call_switch, commands, paused_queues, run_for
+from .helpers import run_for
+from .setups import Home
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
 VIDEO_SWITCH = "switch.immich_127_0_0_1_video_conversion_allowed"
+OCR_SWITCH = "switch.immich_127_0_0_1_ocr_allowed"
 SCHEDULING_SWITCH = "switch.immich_127_0_0_1_automatic_scheduling"
+MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAIL_PENDING = "sensor.immich_127_0_0_1_thumbnail_generation_pending"
+VIDEO_STATUS = "sensor.immich_127_0_0_1_video_conversion_status"
 
 
-async def _busy_server(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, immich: SimulatedImmich
-) -> None:
+@pytest.fixture
+def home(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> Home:
+    """Return the home with the integration set up, Immich idle."""
+    return Home(hass, immich, loaded_entry, freezer)
+
+
+@pytest.fixture
+async def busy(home: Home) -> Home:
+    """Return the home in the middle of an import (see _start_import)."""
+    await _start_import(home)
+    return home
+
+
+async def _start_import(home: Home) -> None:
     """Start an import: photos take the one slot, the videos wait paused by the scheduler."""
+    immich = home.immich
     immich.model.upload(videos=4)
     immich.model.upload(photos=300)
     for _ in range(40):
-        await run_for(hass, freezer, immich, 1)
+        await home.run_for(1)
         # Until every photo reached the thumbnails, which still have a backlog: how soon
         # depends on Immich's speed (the model's CPU sharing), not on a fixed job time.
         upstream = ("metadataExtraction", "storageTemplateMigration")
         if (
-            VIDEO in paused_queues(immich)
-            and THUMBNAILS not in paused_queues(immich)
+            VIDEO in home.paused()
+            and THUMBNAILS not in home.paused()
             and immich.model.counts(THUMBNAILS).waiting > 0
             and not any(immich.model.counts(q).waiting for q in upstream)
         ):
             break
-    assert VIDEO in paused_queues(immich)
+    assert VIDEO in home.paused()
     assert immich.model.counts(THUMBNAILS).waiting > 0
 
 
-def _owned(entry: MockConfigEntry) -> frozenset[str]:
-    return entry.runtime_data.memory.owned
+async def _reauth_flows(hass: HomeAssistant) -> list[str]:
+    await hass.async_block_till_done()
+    return [
+        flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()
+    ]
 
 
-async def test_restart_sends_no_command(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_restart_sends_no_command(busy: Home) -> None:
     """Unloading and setting up again from the same storage changes nothing in Immich."""
-    await _busy_server(hass, freezer, immich)
-    assert VIDEO in _owned(loaded_entry)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
-    sent = commands(immich)
-    paused = paused_queues(immich)
+    hass, entry = busy.hass, busy.entry
+    await busy.switch("turn_off", OCR_SWITCH)
+    sent = busy.commands()
+    paused = busy.paused()
 
-    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
-    assert paused_queues(immich) == paused
-    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert busy.paused() == paused
+    assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert commands(immich) == sent
-    assert paused_queues(immich) == paused
-    coordinator = loaded_entry.runtime_data
-    assert VIDEO in coordinator.memory.owned
-    assert coordinator.intents.held == {"ocr"}
-    assert hass.states.get("switch.immich_127_0_0_1_ocr_allowed").state == "off"
+    assert busy.commands() == sent
+    assert busy.paused() == paused
+    # The user's hold is kept, and the videos are still ours to give back.
+    assert busy.state(OCR_SWITCH).state == "off"
+    assert busy.state(VIDEO_SWITCH).state == "on"
+    await busy.disable()
+    assert busy.paused() == set()
 
 
-async def test_reload_keeps_queues_paused(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_reload_keeps_queues_paused(busy: Home) -> None:
     """A reload does not unleash every queue at once."""
-    await _busy_server(hass, freezer, immich)
-    sent = commands(immich)
-    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
-    await hass.async_block_till_done()
-    assert commands(immich) == sent
-    assert VIDEO in paused_queues(immich)
+    sent = busy.commands()
+    assert await busy.hass.config_entries.async_reload(busy.entry.entry_id)
+    await busy.hass.async_block_till_done()
+    assert busy.commands() == sent
+    assert VIDEO in busy.paused()
 
 
-async def test_scheduling_off_releases_but_keeps_held_queues(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_scheduling_off_releases_but_keeps_held_queues(busy: Home) -> None:
     """Off resumes what the scheduler paused; a queue the user holds stays paused."""
-    await _busy_server(hass, freezer, immich)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
-    await call_switch(hass, "turn_off", SCHEDULING_SWITCH)
-    await hass.async_block_till_done()
-    assert hass.states.get(SCHEDULING_SWITCH).state == "off"
-    assert VIDEO not in paused_queues(immich)
-    assert "ocr" in paused_queues(immich)
+    await busy.switch("turn_off", OCR_SWITCH)
+    await busy.switch("turn_off", SCHEDULING_SWITCH)
+    await busy.hass.async_block_till_done()
+    assert busy.state(SCHEDULING_SWITCH).state == "off"
+    assert VIDEO not in busy.paused()
+    assert "ocr" in busy.paused()
     # Nothing is paused again while scheduling is off.
-    await run_for(hass, freezer, immich, 30)
-    assert paused_queues(immich) == {"ocr"}
+    await busy.run_for(30)
+    assert busy.paused() == {"ocr"}
 
-    await call_switch(hass, "turn_on", SCHEDULING_SWITCH)
-    await run_for(hass, freezer, immich, 5)
-    if immich.model.counts(THUMBNAILS).waiting:
-        assert VIDEO in paused_queues(immich)
+    await busy.switch("turn_on", SCHEDULING_SWITCH)
+    await busy.run_for(5)
+    if busy.immich.model.counts(THUMBNAILS).waiting:
+        assert VIDEO in busy.paused()
 
 
-async def test_disabling_the_entry_releases_everything(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_disabling_the_entry_releases_everything(busy: Home) -> None:
     """Disabled, the integration leaves no queue paused, held ones included."""
-    await _busy_server(hass, freezer, immich)
-    await call_switch(hass, "turn_off", "switch.immich_127_0_0_1_ocr_allowed")
-    assert {VIDEO, "ocr"} <= paused_queues(immich)
-    await hass.config_entries.async_set_disabled_by(
-        loaded_entry.entry_id, ConfigEntryDisabler.USER
-    )
-    await hass.async_block_till_done()
-    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
-    assert paused_queues(immich) == set()
+    await busy.switch("turn_off", OCR_SWITCH)
+    assert {VIDEO, "ocr"} <= busy.paused()
+    await busy.disable()
+    assert busy.entry.state is ConfigEntryState.NOT_LOADED
+    assert busy.paused() == set()
 
 
-async def test_a_cycle_due_while_disabling_pauses_nothing(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_a_cycle_due_while_disabling_pauses_nothing(busy: Home) -> None:
     """A poll that falls due as the entry is disabled does not pause the queues again.
 
     The last write to disk yields to the event loop; a poll due then must find the
-    coordinator stopped, and nothing may be read or commanded after the release.
+    coordinator stopped, and nothing may be read or commanded after the release. Only a
+    patched write can make a poll fall due at that instant.
     """
-    await _busy_server(hass, freezer, immich)
-    coordinator = loaded_entry.runtime_data
-    assert VIDEO in paused_queues(immich)
+    immich = busy.immich
+    coordinator = busy.entry.runtime_data
     store = coordinator._store
     close = store.async_close
     released: list[int] = []
@@ -168,327 +157,278 @@ async def test_a_cycle_due_while_disabling_pauses_nothing(
         await close(*args)
 
     with patch.object(store, "async_close", flush_while_a_poll_falls_due):
-        await hass.config_entries.async_set_disabled_by(
-            loaded_entry.entry_id, ConfigEntryDisabler.USER
-        )
-        await hass.async_block_till_done()
+        await busy.disable()
     assert released
-    assert paused_queues(immich) == set()
+    assert busy.paused() == set()
     assert immich.requests[released[0] :] == []
 
 
 async def test_a_change_that_finds_immich_away_marks_entities_unavailable(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    caplog: pytest.LogCaptureFixture,
+    home: Home, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A switch flipped while Immich is away: error, entities unavailable, logged once.
 
     An action once Immich is back works, entities return, and the recovery is logged.
     """
-    await run_for(hass, freezer, immich, 5)
-    immich.faults.add(Fault(kind="drop", count=None))
+    await home.run_for(5)
+    home.immich.faults.add(Fault(kind="drop", count=None))
     with pytest.raises(HomeAssistantError):
-        await call_switch(hass, "turn_off", VIDEO_SWITCH)
-    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
-    assert hass.states.get(VIDEO_SWITCH).state == STATE_UNAVAILABLE
-    await run_for(hass, freezer, immich, 30)
-    errors = [r for r in caplog.records if "Error fetching" in r.getMessage()]
+        await home.switch("turn_off", VIDEO_SWITCH)
+    assert home.state(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    assert home.state(VIDEO_SWITCH).state == STATE_UNAVAILABLE
+    await home.run_for(30)
+    # Home Assistant's words: "Error fetching" after a poll, "Error requesting" after a change.
+    errors = [
+        r
+        for r in caplog.records
+        if re.match(r"Error (fetching|requesting) Immich", r.getMessage())
+    ]
     assert len(errors) == 1
 
     # Back, and the user acts before the next poll (an action: entities are unavailable).
-    immich.faults.clear()
-    await hass.services.async_call(
+    home.immich.faults.clear()
+    await home.hass.services.async_call(
         DOMAIN,
         "pause_processing",
-        {"config_entry_id": loaded_entry.entry_id},
+        {"config_entry_id": home.entry.entry_id},
         blocking=True,
     )
-    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
-    assert hass.states.get(VIDEO_SWITCH).state == "on"
+    assert home.state(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    assert home.state(VIDEO_SWITCH).state == "on"
     assert [r for r in caplog.records if "data recovered" in r.getMessage()]
 
 
-async def test_a_failed_change_keeps_options_saved_meanwhile(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The limit fails to apply while the user saves other options: only the limit is undone."""
+async def _set_limit(home: Home, value: int) -> None:
+    await home.call("number", "set_value", MAX_RUNNING, value=value)
+
+
+async def test_a_failed_change_keeps_options_saved_meanwhile(home: Home) -> None:
+    """The limit fails to apply while the user saves other options: only the limit is undone.
+
+    The options are saved while the change runs (a patched cycle saves them at that instant).
+    """
+    hass, immich, entry = home.hass, home.immich, home.entry
     # Without the quiet period, which would hold the videos during the import: the limit's
     # own command (resume the videos) is the one that fails.
-    hass.config_entries.async_update_entry(
-        loaded_entry, options={"upload_quiet": False}
-    )
-    await _busy_server(hass, freezer, immich)
-    coordinator = loaded_entry.runtime_data
+    hass.config_entries.async_update_entry(entry, options={"upload_quiet": False})
+    await _start_import(home)
+    coordinator = entry.runtime_data
     cycle = coordinator._async_cycle
     priority = ["videoConversion", "thumbnailGeneration"]
 
     async def options_saved_then_immich_fails(*args: Any, **kwargs: Any) -> Any:
         hass.config_entries.async_update_entry(
-            loaded_entry, options={**loaded_entry.options, CONF_PRIORITY: priority}
+            entry, options={**entry.options, CONF_PRIORITY: priority}
         )
         immich.faults.add(Fault(kind="status", status=500, count=None))
         return await cycle(*args, **kwargs)
 
     with (
         patch.object(coordinator, "_async_cycle", options_saved_then_immich_fails),
-        pytest.raises(ImmichError),
+        pytest.raises(HomeAssistantError),
     ):
-        await coordinator.async_change(lambda intents: intents.set_limit(3))
+        await _set_limit(home, 3)
 
-    assert loaded_entry.options[CONF_PRIORITY] == priority
-    assert coordinator.max_running == 1
+    assert entry.options[CONF_PRIORITY] == priority
+    immich.faults.clear()
+    await home.run_for(15)
+    assert home.state(MAX_RUNNING).state == "1"
 
 
-async def test_overlapping_changes_that_fail_leave_nothing_changed(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_overlapping_changes_that_fail_leave_nothing_changed(busy: Home) -> None:
     """Two changes at once, both refused: neither is kept (the user was told both failed)."""
-    await _busy_server(hass, freezer, immich)
-    coordinator = loaded_entry.runtime_data
-    options = dict(loaded_entry.options)
-    immich.faults.add(Fault(kind="status", status=500, count=None))
+    options = dict(busy.entry.options)
+    busy.immich.faults.add(Fault(kind="status", status=500, count=None))
 
     results = await asyncio.gather(
-        coordinator.async_change(lambda intents: intents.hold("ocr", True), "ocr"),
-        coordinator.async_change(lambda intents: intents.set_limit(3)),
+        busy.switch("turn_off", OCR_SWITCH),
+        _set_limit(busy, 3),
         return_exceptions=True,
     )
 
     assert all(isinstance(result, HomeAssistantError) for result in results)
-    assert coordinator.intents.held == set()
-    assert coordinator.max_running == 1
-    assert dict(loaded_entry.options) == options
+    assert dict(busy.entry.options) == options
+    busy.immich.faults.clear()
+    await busy.run_for(15)
+    assert busy.state(OCR_SWITCH).state == "on"
+    assert busy.state(MAX_RUNNING).state == "1"
 
 
 async def test_removing_the_entry_releases_and_forgets(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    hass_storage: dict[str, object],
-    freezer: FrozenDateTimeFactory,
+    busy: Home, hass_storage: dict[str, object]
 ) -> None:
     """Removed, the integration resumes what it paused and deletes its storage."""
-    await _busy_server(hass, freezer, immich)
-    await hass.async_block_till_done()
-    key = f"{DOMAIN}.{loaded_entry.entry_id}"
-    await hass.config_entries.async_remove(loaded_entry.entry_id)
-    await hass.async_block_till_done()
-    assert paused_queues(immich) == set()
+    await busy.hass.async_block_till_done()
+    key = f"{DOMAIN}.{busy.entry.entry_id}"
+    await busy.hass.config_entries.async_remove(busy.entry.entry_id)
+    await busy.hass.async_block_till_done()
+    assert busy.paused() == set()
     assert key not in hass_storage
 
 
 async def test_release_while_unreachable_names_the_queues(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    busy: Home, issue_registry: ir.IssueRegistry
 ) -> None:
     """If Immich cannot be reached, a repair issue names the queues to resume by hand.
 
     It outlives the disabled entry, and goes once Immich Jobs manages the server again.
     """
-    await _busy_server(hass, freezer, immich)
-    immich.faults.add(Fault(kind="html", status=502, count=None))
-    await hass.config_entries.async_set_disabled_by(
-        loaded_entry.entry_id, ConfigEntryDisabler.USER
-    )
-    await hass.async_block_till_done()
-    issue_id = f"queues_left_paused_{loaded_entry.unique_id}"
+    busy.immich.faults.add(Fault(kind="html", status=502, count=None))
+    await busy.disable()
+    issue_id = f"queues_left_paused_{busy.entry.unique_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_persistent
     assert "Video conversion" in issue.translation_placeholders["queues"]
-    assert VIDEO in paused_queues(immich)
+    assert VIDEO in busy.paused()
 
-    immich.faults.clear()
-    await hass.config_entries.async_set_disabled_by(loaded_entry.entry_id, None)
-    await hass.async_block_till_done()
-    assert loaded_entry.state is ConfigEntryState.LOADED
+    busy.immich.faults.clear()
+    await busy.hass.config_entries.async_set_disabled_by(busy.entry.entry_id, None)
+    await busy.hass.async_block_till_done()
+    assert busy.entry.state is ConfigEntryState.LOADED
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_grace_period_after_an_outage(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_grace_period_after_an_outage(home: Home) -> None:
     """After Immich comes back, the integration watches a minute before commanding."""
-    immich.restart(downtime=30)
-    await run_for(hass, freezer, immich, 25)
-    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
-    await run_for(hass, freezer, immich, 15)
-    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
-    sent = commands(immich)
-    immich.model.upload(videos=40)
-    immich.model.upload(photos=1000)
-    await run_for(hass, freezer, immich, 30)
+    home.immich.restart(downtime=30)
+    await home.run_for(25)
+    assert home.state(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    await home.run_for(15)
+    assert home.state(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    sent = home.commands()
+    home.immich.model.upload(videos=40)
+    home.immich.model.upload(photos=1000)
+    await home.run_for(30)
     # Work that would be scheduled, but Immich may still be booting: no command yet.
-    assert commands(immich) == sent
-    assert VIDEO not in paused_queues(immich)
-    await run_for(hass, freezer, immich, 45)
-    assert len(commands(immich)) > len(sent)
+    assert home.commands() == sent
+    assert VIDEO not in home.paused()
+    await home.run_for(45)
+    assert len(home.commands()) > len(sent)
 
 
 async def test_an_upgrade_during_an_outage_shows_the_new_version(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    freezer: FrozenDateTimeFactory,
+    home: Home, device_registry: dr.DeviceRegistry
 ) -> None:
     """Immich restarted as a newer release: the device page shows it, without a reload."""
-    (device,) = dr.async_entries_for_config_entry(
-        device_registry, loaded_entry.entry_id
-    )
+    immich = home.immich
+    (device,) = dr.async_entries_for_config_entry(device_registry, home.entry.entry_id)
     before = device.sw_version
     immich.restart(downtime=30)
     immich.profile = replace(immich.profile, patch=immich.profile.patch + 1)
-    await run_for(hass, freezer, immich, 45)
+    await home.run_for(45)
 
     device = device_registry.async_get(device.id)
     assert device is not None
     assert before is not None
     assert device.sw_version != before
     assert device.sw_version == "v{}.{}.{}".format(*immich.profile.version)
-    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert home.entry.state is ConfigEntryState.LOADED
+
+
+async def _rival_resumes_the_videos(busy: Home, until: float) -> str:
+    """Another controller resumes the videos every 12 s; return its repair issue's id."""
+    model = busy.immich.model
+    another_controller(
+        model,
+        [VIDEO],
+        paused=False,
+        start=model.now + 1,
+        every=12,
+        until=model.now + until,
+    )
+    await busy.run_for(120)
+    return f"fighting_controller_{busy.entry.entry_id}"
 
 
 async def test_another_controller_raises_a_repair_issue(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    busy: Home, issue_registry: ir.IssueRegistry
 ) -> None:
     """A rival that keeps resuming a queue we pause is reported, and left alone."""
-    await _busy_server(hass, freezer, immich)
-    another_controller(
-        immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
-        until=immich.model.now + 600,
-    )  # fmt: skip
-    await run_for(hass, freezer, immich, 120)
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"fighting_controller_{loaded_entry.entry_id}"
-    )
+    issue_id = await _rival_resumes_the_videos(busy, until=600)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders["queues"] == "Video conversion"
-    assert VIDEO in loaded_entry.runtime_data.contested
+    assert busy.state(VIDEO_STATUS).attributes["reason"] == "held_by_rival"
     # It stops fighting: no more commands for that queue.
-    sent = [c for c in commands(immich) if c.endswith(VIDEO)]
-    await run_for(hass, freezer, immich, 60)
-    assert [c for c in commands(immich) if c.endswith(VIDEO)] == sent
+    sent = [c for c in busy.commands() if c.endswith(VIDEO)]
+    await busy.run_for(60)
+    assert [c for c in busy.commands() if c.endswith(VIDEO)] == sent
 
 
 @pytest.mark.parametrize("end", ["reload", "remove"])
 async def test_repair_issues_end_with_the_schedule(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
-    end: str,
+    busy: Home, issue_registry: ir.IssueRegistry, end: str
 ) -> None:
     """The README's advice holds: stop the rival, reload, and its issue is gone.
 
     Removing the entry withdraws its issues too (none would ever be cleared otherwise).
     """
-    await _busy_server(hass, freezer, immich)
-    another_controller(
-        immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
-        until=immich.model.now + 120,
-    )  # fmt: skip
-    await run_for(hass, freezer, immich, 120)
-    issue_id = f"fighting_controller_{loaded_entry.entry_id}"
+    issue_id = await _rival_resumes_the_videos(busy, until=120)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     if end == "reload":
-        await hass.config_entries.async_reload(loaded_entry.entry_id)
+        await busy.hass.config_entries.async_reload(busy.entry.entry_id)
     else:
-        await hass.config_entries.async_remove(loaded_entry.entry_id)
-    await hass.async_block_till_done()
+        await busy.hass.config_entries.async_remove(busy.entry.entry_id)
+    await busy.hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     if end == "reload":
-        await run_for(hass, freezer, immich, 120)
+        await busy.run_for(120)
         assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-        assert VIDEO not in loaded_entry.runtime_data.contested
+        assert busy.state(VIDEO_STATUS).attributes["reason"] != "held_by_rival"
 
 
-async def test_revoked_key_starts_reauth(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_revoked_key_starts_reauth(home: Home) -> None:
     """A 401 at any time asks the user for a new key; entities show the state is unknown."""
-    immich.revoke_key(KEY_ALL)
-    await run_for(hass, freezer, immich, 15)
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    home.immich.revoke_key(KEY_ALL)
+    await home.run_for(15)
+    assert await _reauth_flows(home.hass) == [SOURCE_REAUTH]
+    assert home.state(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
 
 
-async def test_a_change_with_a_revoked_key_starts_reauth(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-) -> None:
-    """The key is revoked and the user flips a switch before the next poll: error, reauth."""
-    immich.revoke_key(KEY_ALL)
+async def test_a_change_with_a_revoked_key_starts_reauth(home: Home) -> None:
+    """The key is revoked and the user flips a switch before the next poll: error, reauth.
+
+    The switch was not turned off: with the key valid again, it shows on.
+    """
+    home.immich.revoke_key(KEY_ALL)
     with pytest.raises(HomeAssistantError):
-        await call_switch(hass, "turn_off", VIDEO_SWITCH)
-    await hass.async_block_till_done()
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert loaded_entry.runtime_data.intents.held == set()
+        await home.switch("turn_off", VIDEO_SWITCH)
+    assert await _reauth_flows(home.hass) == [SOURCE_REAUTH]
+    home.immich.keys[KEY_ALL].revoked_at = None
+    await home.run_for(15)
+    assert home.state(VIDEO_SWITCH).state == "on"
 
 
 async def test_lost_permissions_raise_a_repair_issue(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    home: Home, issue_registry: ir.IssueRegistry
 ) -> None:
     """A 403 names the permission to add; fixing the key clears the issue by itself."""
-    issue_id = f"missing_permission_{loaded_entry.entry_id}"
-    immich.set_permissions(KEY_ALL, ["asset.read"])
-    await run_for(hass, freezer, immich, 15)
+    issue_id = f"missing_permission_{home.entry.entry_id}"
+    home.immich.set_permissions(KEY_ALL, ["asset.read"])
+    await home.run_for(15)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders["permission"] in ("job.read", "queue.read")
-    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
-    sent = commands(immich)
-    immich.model.upload(photos=100, videos=2)
-    await run_for(hass, freezer, immich, 15)
-    assert commands(immich) == sent
+    assert home.state(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    sent = home.commands()
+    home.immich.model.upload(photos=100, videos=2)
+    await home.run_for(15)
+    assert home.commands() == sent
 
-    immich.set_permissions(KEY_ALL, ["all"])
-    await run_for(hass, freezer, immich, 15)
+    home.immich.set_permissions(KEY_ALL, ["all"])
+    await home.run_for(15)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    assert home.state(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
 
 
 async def test_commands_refused_for_permission(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    home: Home, issue_registry: ir.IssueRegistry
 ) -> None:
     """Reads still work, commands are refused: issue raised, commands backed off."""
-    issue_id = f"missing_permission_{loaded_entry.entry_id}"
-    immich.faults.add(
+    issue_id = f"missing_permission_{home.entry.entry_id}"
+    home.immich.faults.add(
         Fault(
             kind="status",
             status=403,
@@ -497,53 +437,43 @@ async def test_commands_refused_for_permission(
             body="Missing required permission: queue.update",
         )
     )
-    immich.model.upload(photos=300, videos=4)
-    await run_for(hass, freezer, immich, 60)
+    home.immich.model.upload(photos=300, videos=4)
+    await home.run_for(60)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders["permission"] == "queue.update"
     # One refused command (the client also tries the older endpoint), then a pause of five
     # minutes: no request storm.
-    assert len(commands(immich)) <= 2
-    assert hass.states.get(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
+    assert len(home.commands()) <= 2
+    assert home.state(THUMBNAIL_PENDING).state != STATE_UNAVAILABLE
 
-    immich.faults.clear()
-    await run_for(hass, freezer, immich, 300, step=5)
+    home.immich.faults.clear()
+    await home.run_for(300, step=5)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_admin_rights_removed(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    freezer: FrozenDateTimeFactory,
+    home: Home, issue_registry: ir.IssueRegistry
 ) -> None:
     """A key whose user lost admin rights gets its own repair issue."""
-    immich.set_admin(KEY_ALL, False)
-    await run_for(hass, freezer, immich, 15)
-    assert issue_registry.async_get_issue(DOMAIN, f"not_admin_{loaded_entry.entry_id}")
-    immich.set_admin(KEY_ALL, True)
-    await run_for(hass, freezer, immich, 15)
-    assert not issue_registry.async_get_issue(
-        DOMAIN, f"not_admin_{loaded_entry.entry_id}"
-    )
+    issue_id = f"not_admin_{home.entry.entry_id}"
+    home.immich.set_admin(KEY_ALL, False)
+    await home.run_for(15)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id)
+    home.immich.set_admin(KEY_ALL, True)
+    await home.run_for(15)
+    assert not issue_registry.async_get_issue(DOMAIN, issue_id)
 
 
 @pytest.mark.parametrize("immich_profile", ["v2.4"])
-async def test_maintenance_mode_is_unknown_state(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_maintenance_mode_is_unknown_state(home: Home) -> None:
     """In maintenance mode nothing is read, so nothing is commanded."""
-    immich.set_maintenance(True)
-    immich.model.upload(photos=300, videos=4)
-    sent = commands(immich)
-    await run_for(hass, freezer, immich, 30)
-    assert hass.states.get(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
-    assert commands(immich) == sent
+    home.immich.set_maintenance(True)
+    home.immich.model.upload(photos=300, videos=4)
+    sent = home.commands()
+    await home.run_for(30)
+    assert home.state(THUMBNAIL_PENDING).state == STATE_UNAVAILABLE
+    assert home.commands() == sent
 
 
 SECRET = "sk-very-secret-0123456789abcdef"
@@ -577,44 +507,29 @@ async def test_api_key_is_never_logged(
         assert SECRET not in (record.exc_text or "")
 
 
-async def test_failed_resume_stays_owned_for_release(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_failed_resume_stays_owned_for_release(busy: Home) -> None:
     """A queue whose resume Immich refused is still the integration's to give back."""
-    await _busy_server(hass, freezer, immich)
+    immich = busy.immich
     immich.faults.add(Fault(kind="status", status=500, scope="commands", count=None))
     # The photos finish: the plan now wants the videos resumed, and Immich refuses.
     for _ in range(200):
-        await run_for(hass, freezer, immich, 1)
+        await busy.run_for(1)
         thumbnails = immich.model.counts(THUMBNAILS)
         if not thumbnails.waiting + thumbnails.paused:
             break
-    await run_for(hass, freezer, immich, 5)
-    assert VIDEO in paused_queues(immich)
-    assert VIDEO in _owned(loaded_entry)
+    await busy.run_for(5)
+    assert VIDEO in busy.paused()
 
     immich.faults.clear()
-    await hass.config_entries.async_set_disabled_by(
-        loaded_entry.entry_id, ConfigEntryDisabler.USER
-    )
-    await hass.async_block_till_done()
-    assert VIDEO not in paused_queues(immich)
+    await busy.disable()
+    assert VIDEO not in busy.paused()
 
 
-async def test_home_assistant_stopping_releases_nothing(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    loaded_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_home_assistant_stopping_releases_nothing(busy: Home) -> None:
     """Shutting Home Assistant down leaves the queues as they are for the next start."""
-    await _busy_server(hass, freezer, immich)
-    sent = commands(immich)
-    paused = paused_queues(immich)
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    assert commands(immich) == sent
-    assert paused_queues(immich) == paused
+    sent = busy.commands()
+    paused = busy.paused()
+    busy.hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await busy.hass.async_block_till_done()
+    assert busy.commands() == sent
+    assert busy.paused() == paused

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
 from homeassistant.components.number import (
     ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
@@ -16,11 +13,11 @@ from homeassistant.components.number import (
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import assert_platform_snapshot, run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
+from .setups import Home, home_fixture  # noqa: F401
 
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 THUMBNAILS = "thumbnailGeneration"
@@ -41,65 +38,53 @@ def _running(immich: SimulatedImmich) -> set[str]:
     return {q for q in DEFAULT_MANAGED if not immich.model.counts(q).is_paused}
 
 
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """One configuration number, 0 to 12."""
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.NUMBER
+test_entities = platform_snapshot_test(
+    Platform.NUMBER, "One configuration number, 0 to 12."
+)
+
+
+async def test_limit_decides_how_many_queues_run(home: Home) -> None:
+    """2 lets a second queue run; 0 pauses every managed queue, even idle ones."""
+    home.immich.model.enqueue(THUMBNAILS, 30, duration=10)
+    home.immich.model.enqueue(SMART_SEARCH, 30, duration=10)
+    home.immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    await home.set_up_one_slot()
+    assert _running(home.immich) == {THUMBNAILS}
+
+    await _set(home.hass, 2)
+    assert home.state(MAX_RUNNING).state == "2"
+    assert _running(home.immich) == {THUMBNAILS, SMART_SEARCH}
+
+    await _set(home.hass, 0)
+    assert home.state(MAX_RUNNING).state == "0"
+    assert _running(home.immich) == set()
+    await home.run_for(60)
+    assert _running(home.immich) == set()
+    assert home.counts(THUMBNAILS).active == 0
+    assert home.counts(THUMBNAILS).paused > 0
+    # Internal queues are never touched.
+    assert not home.counts("backgroundTask").is_paused
+
+    await _set(home.hass, 1)
+    assert _running(home.immich) == {THUMBNAILS}
+
+
+async def test_limit_not_applied_stays_as_it_was(home: Home) -> None:
+    """Immich refuses the pauses: translated error, the limit keeps its value."""
+    home.immich.model.enqueue(THUMBNAILS, 30, duration=10)
+    await home.set_up_one_slot()
+    home.immich.faults.add(
+        Fault(kind="status", status=503, scope="commands", count=None)
     )
 
-
-async def test_limit_decides_how_many_queues_run(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """2 lets a second queue run; 0 pauses every managed queue, even idle ones."""
-    immich.model.enqueue(THUMBNAILS, 30, duration=10)
-    immich.model.enqueue(SMART_SEARCH, 30, duration=10)
-    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
-    await setup_one_slot(hass, config_entry)
-    assert _running(immich) == {THUMBNAILS}
-
-    await _set(hass, 2)
-    assert hass.states.get(MAX_RUNNING).state == "2"
-    assert config_entry.runtime_data.max_running == 2
-    assert _running(immich) == {THUMBNAILS, SMART_SEARCH}
-
-    await _set(hass, 0)
-    assert hass.states.get(MAX_RUNNING).state == "0"
-    assert _running(immich) == set()
-    await run_for(hass, freezer, immich, 60)
-    assert _running(immich) == set()
-    assert immich.model.counts(THUMBNAILS).active == 0
-    assert immich.model.counts(THUMBNAILS).paused > 0
-    # Internal queues are never touched.
-    assert not immich.model.counts("backgroundTask").is_paused
-
-    await _set(hass, 1)
-    assert _running(immich) == {THUMBNAILS}
-
-
-async def test_limit_not_applied_stays_as_it_was(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-) -> None:
-    """Immich refuses the pauses: translated error, the limit keeps its value."""
-    immich.model.enqueue(THUMBNAILS, 30, duration=10)
-    await setup_one_slot(hass, config_entry)
-    immich.faults.add(Fault(kind="status", status=503, scope="commands", count=None))
-
     with pytest.raises(HomeAssistantError) as err:
-        await _set(hass, 0)
+        await _set(home.hass, 0)
 
     assert err.value.translation_domain == "immich_jobs"
-    assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.runtime_data.max_running == 1
-    assert not immich.model.counts(THUMBNAILS).is_paused
+    assert home.state(MAX_RUNNING).state == "1"
+    assert not home.counts(THUMBNAILS).is_paused
+    # Immich accepts commands again: the next polls still run one queue (a limit of 1, not 0).
+    home.immich.faults.clear()
+    await home.run_for(20)
+    assert home.state(MAX_RUNNING).state == "1"
+    assert not home.counts(THUMBNAILS).is_paused

@@ -8,7 +8,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
     SERVICE_TURN_OFF,
@@ -208,7 +208,7 @@ async def test_new_queue_gets_entities_after_a_reload(
     assert _state(hass, "ocr_status") == "idle"
     assert hass.states.get("switch.immich_127_0_0_1_ocr_allowed") is not None
     assert hass.states.get("button.immich_127_0_0_1_ocr_run_now") is not None
-    assert len(_ocr_entities(entity_registry, config_entry)) == 7
+    assert len(_ocr_entities(entity_registry, config_entry)) == 9
 
 
 def _ocr_entities(
@@ -232,9 +232,8 @@ async def test_unmanaged_queue_entities_are_removed(
     """A queue taken out of the managed set loses its entities on reload; others stay."""
     await setup_one_slot(hass, config_entry)
     ocr_entities = _ocr_entities(entity_registry, config_entry)
-    assert (
-        len(ocr_entities) == 7
-    )  # pending, status, active, failed, time left, switch, button
+    # pending, status, reason, active, failed, time left, switch, button, events
+    assert len(ocr_entities) == 9
 
     hass.config_entries.async_update_entry(
         config_entry,

@@ -9,7 +9,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_MAX_RUNNING, DOMAIN
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -149,9 +149,9 @@ async def test_unknown_queue(
     assert err.value.translation_key == "unknown_queue"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["queue"] == "thumbnails"
-    # Listed as the drop-down and the action accept them.
-    assert "thumbnail_generation" in err.value.translation_placeholders["queues"]
-    assert "video_conversion" in err.value.translation_placeholders["queues"]
+    # Listed in words, as the drop-down shows them.
+    assert "Thumbnail generation" in err.value.translation_placeholders["queues"]
+    assert "Video conversion" in err.value.translation_placeholders["queues"]
     assert "Immich has no queue named thumbnails" in str(err.value)
     assert immich.count("PUT", "/api/jobs/thumbnails") == 0
 
@@ -320,17 +320,19 @@ async def test_limit_changed_behind_a_timed_pause_is_kept(
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A limit that reached the options while the entry was unloaded ends a timed pause.
+    """An entry of version 1.1 (the limit in its options) migrated during a timed pause.
 
-    Version 1 kept the limit in the options: at set-up it moves to the Store, and a value
-    other than the pause's 0 is the user's choice, not overwritten when the pause ends.
+    The migration moves the limit to the Store; a value other than the pause's 0 is the
+    user's choice, not overwritten when the pause ends.
     """
     immich.model.enqueue(THUMBNAILS, 200, duration=10)
     await setup_one_slot(hass, config_entry)
     await _pause_for_five_minutes(hass, config_entry)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     hass.config_entries.async_update_entry(
-        config_entry, options={**config_entry.options, CONF_MAX_RUNNING: 3}
+        config_entry,
+        options={**config_entry.options, CONF_MAX_RUNNING: 3},
+        minor_version=1,
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -410,7 +412,7 @@ async def test_pause_processing_refused_changes_nothing(
         (Fault(kind="status", status=401, body="Invalid API key"), "invalid_auth"),
         (Fault(kind="status", status=403, body="Forbidden"), "not_admin"),
         (Fault(kind="drop"), "cannot_connect"),
-        (None, "maintenance"),
+        (None, "maintenance_mode"),
     ],
 )
 async def test_start_queue_errors_are_translated(

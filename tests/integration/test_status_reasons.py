@@ -2,8 +2,8 @@
 
 Each test drives the real Home Assistant and the simulated Immich, and reads the attributes a
 dashboard shows and a template uses: `reason` (translated by the frontend), `slot` of `slots`,
-`waits_behind` (Immich's queue names), `held_by` (the entity that holds it), `held_until` and
-`run_now`.
+`waits_behind` (Immich's queue names), `held_by` (what holds it, by the name a user reads),
+`held_by_entity_id`, `held_until` and `run_now`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import DOMAIN
-from custom_components.immich_jobs.scheduler import Reason
+from custom_components.immich_jobs.engine.reasons import Reason
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.translation import async_get_translations
@@ -48,6 +48,7 @@ def _why(hass: HomeAssistant, queue: str) -> dict[str, Any]:
         "slots",
         "waits_behind",
         "held_by",
+        "held_by_entity_id",
         "held_until",
         "run_now",
     )
@@ -84,6 +85,7 @@ NOTHING = {
     "slots": None,
     "waits_behind": None,
     "held_by": None,
+    "held_by_entity_id": None,
     "held_until": None,
     "run_now": False,
 }
@@ -114,7 +116,8 @@ async def test_the_slot_holder_and_the_queue_waiting_behind_it(
     assert _status(hass, "video_conversion")[0] == "held"
     assert _why(hass, "video_conversion") == NOTHING | {
         "reason": "held_by_switch",
-        "held_by": VIDEO_SWITCH,
+        "held_by": "Immich (127.0.0.1) Video conversion allowed",
+        "held_by_entity_id": VIDEO_SWITCH,
     }
 
 
@@ -212,7 +215,8 @@ async def test_a_queue_run_now_runs_while_the_limit_is_zero(
     }
     assert _why(hass, "thumbnail_generation") == NOTHING | {
         "reason": "limit_zero",
-        "held_by": LIMIT,
+        "held_by": "Immich (127.0.0.1) Max concurrent queues",
+        "held_by_entity_id": LIMIT,
     }
 
 
@@ -239,7 +243,8 @@ async def test_a_timed_pause_shows_its_end_and_resume_gives_the_limit_back(
     assert hass.states.get(LIMIT).state == "0"
     assert _why(hass, "thumbnail_generation") == NOTHING | {
         "reason": "paused_until",
-        "held_by": LIMIT,
+        "held_by": "Immich (127.0.0.1) Max concurrent queues",
+        "held_by_entity_id": LIMIT,
         "held_until": "2026-12-01T12:30:00+00:00",
     }
     await run_for(hass, freezer, immich, 60)
@@ -339,12 +344,22 @@ async def test_a_contested_queue_has_a_real_state_and_says_why(
 
 
 async def test_every_reason_reads_in_words(hass: HomeAssistant) -> None:
-    """The frontend translates the reason attribute: each code has its words in English."""
+    """The frontend translates the reason: each code has short words, the same in both places.
+
+    Short enough for a phone's tile ("Held · " before them), and none repeats its state.
+    """
     translations = await async_get_translations(hass, "en", "entity", {DOMAIN})
     key = f"component.{DOMAIN}.entity.sensor.status.state_attributes.reason.state"
     words = {code: translations.get(f"{key}.{code}") for code in Reason}
     assert all(words.values()), words
-    assert words[Reason.WAITS_FOR_SLOT] == "Waits: more important queues hold the slots"
+    assert words[Reason.WAITS_FOR_SLOT] == "Waits: others have the slots"
+    assert words[Reason.PAUSED_UNTIL] == "Processing paused for a while"
+    assert words[Reason.UPLOADS_ARRIVING] == "Uploads arriving (heavy queue)"
+    assert words[Reason.IDLE] == "Nothing to do anywhere"
+    assert max(len(text) for text in words.values() if text) <= 30
+    assert not [text for text in words.values() if text and text.startswith("Held")]
+    sensor = f"component.{DOMAIN}.entity.sensor.reason.state"
+    assert {code: translations.get(f"{sensor}.{code}") for code in Reason} == words
     assert (
         translations[
             f"component.{DOMAIN}.entity.sensor.status.state_attributes.waits_behind.name"

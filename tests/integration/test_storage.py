@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-import time
 from typing import Any
 from unittest.mock import patch
 
@@ -14,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_MAX_RUNNING, DOMAIN
 from custom_components.immich_jobs.coordinator import ImmichJobsCoordinator
-from custom_components.immich_jobs.store import UserIntents
+from custom_components.immich_jobs.runtime.store import UserIntents
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -26,6 +25,7 @@ from .helpers import call_switch, paused_queues, run_for
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
+MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
 OCR_SWITCH = "switch.immich_127_0_0_1_ocr_allowed"
 
 
@@ -136,18 +136,26 @@ async def test_todays_stored_format_is_read(
         },
     }
     config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options={CONF_MAX_RUNNING: 2})
+    # Entry 1.1 kept the limit in its options: the migration moves it into the Store.
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_MAX_RUNNING: 2}, minor_version=1
+    )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
     coordinator = config_entry.runtime_data
-    assert coordinator.intents.held == {"ocr"}
-    assert coordinator.max_running == 2
+    switches_off = {
+        state.entity_id
+        for state in hass.states.async_all("switch")
+        if state.state == "off"
+    }
+    assert switches_off == {OCR_SWITCH}
     assert CONF_MAX_RUNNING not in config_entry.options
+    assert (config_entry.version, config_entry.minor_version) == (1, 2)
     assert VIDEO in coordinator.memory.owned
     assert coordinator.memory.job_seconds[VIDEO] == pytest.approx(12.5, rel=0.5)
     assert hass.states.get(OCR_SWITCH).state == "off"
-    assert hass.states.get("number.immich_127_0_0_1_max_concurrent_queues").state == "2"
+    assert hass.states.get(MAX_RUNNING).state == "2"
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     stored = hass_storage[key]
     assert stored["version"] == 2
@@ -245,7 +253,7 @@ async def test_a_reload_leaves_no_hold_timer_behind(
     assert stored["held"] == ["ocr"]
     assert stored["max_running"] == 1
     assert stored["hold_until"] is None
-    assert loaded_entry.runtime_data.max_running == 1
+    assert hass.states.get(MAX_RUNNING).state == "1"
 
 
 async def test_a_failed_set_up_leaves_no_hold_timer_behind(
@@ -276,12 +284,12 @@ async def test_a_failed_set_up_leaves_no_hold_timer_behind(
     assert loaded_entry.state is ConfigEntryState.SETUP_RETRY
     await run_for(hass, freezer, immich, 90, step=5)
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert loaded_entry.runtime_data.max_running == 0
+    assert hass.states.get(MAX_RUNNING).state == "0"
     await call_switch(hass, "turn_off", OCR_SWITCH)
     since = len(immich.requests)
     await run_for(hass, freezer, immich, 240, step=5)
 
-    assert loaded_entry.runtime_data.max_running == 1
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert _ocr_commands(immich, since) == []
     assert "ocr" in paused_queues(immich)
 
@@ -299,7 +307,6 @@ async def test_learned_durations_ignore_a_wall_clock_jump(
     second per job (three run at once), not minutes.
     """
     coordinator = loaded_entry.runtime_data
-    assert abs(coordinator.clock() - time.monotonic()) < 1
     ticks = [1000.0]
     coordinator.clock = lambda: ticks[0]
     immich.model.enqueue(THUMBNAILS, 100, duration=1)
@@ -309,3 +316,14 @@ async def test_learned_durations_ignore_a_wall_clock_jump(
     freezer.tick(timedelta(hours=1))
     await coordinator.async_refresh()
     assert coordinator.memory.job_seconds[THUMBNAILS] < 5
+
+
+async def test_an_entry_from_a_newer_version_is_not_set_up(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """A downgrade leaves an entry this version cannot read: it says so, and keeps it."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, version=2, minor_version=1)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert config_entry.version == 2

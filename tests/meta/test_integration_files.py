@@ -89,7 +89,7 @@ def test_hacs_manifest() -> None:
 
 
 def test_translations_match_strings() -> None:
-    """Home Assistant reads only translations/en.json for a custom integration."""
+    """Home Assistant reads translations/*.json for a custom integration, never strings.json."""
     strings = (INTEGRATION / "strings.json").read_text()
     assert (INTEGRATION / "translations" / "en.json").read_text() == strings
     assert "[%key:" not in strings
@@ -115,7 +115,7 @@ def test_flow_steps_errors_and_aborts_are_translated() -> None:
     strings = _strings()
     trees = [
         ast.parse((INTEGRATION / name).read_text())
-        for name in ("config_flow.py", "options_flow.py")
+        for name in ("config_flow.py", "flows/options.py", "flows/house_step.py")
     ]
     classes = [
         node for tree in trees for node in tree.body if isinstance(node, ast.ClassDef)

@@ -51,8 +51,8 @@ def test_integration_is_strictly_typed() -> None:
 
 
 def test_both_lanes_pin_what_the_readme_says() -> None:
-    """Each lane's requirements pin the stack README "Supported versions" names."""
-    readme = (ROOT / "README.md").read_text()
+    """Each lane's requirements pin the stack docs/development.md "Test lanes" names."""
+    readme = (ROOT / "docs" / "development.md").read_text()
     pins = {
         "requirements_test.txt": "pytest-homeassistant-custom-component==0.13.236",
         "requirements_test_2026.txt": "pytest-homeassistant-custom-component==0.13.375",

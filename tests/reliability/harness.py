@@ -207,7 +207,9 @@ def assert_clean_log(caplog: pytest.LogCaptureFixture, outages: int = 1) -> list
         ):
             assert record.exc_info is None, f"traceback logged: {text[:300]}"
             assert not _UNHANDLED.search(text), f"unhandled error: {text[:300]}"
-            if text.startswith("Error fetching Immich ("):
+            if text.startswith(
+                ("Error fetching Immich (", "Error requesting Immich (")
+            ):
                 fetch_errors += 1
     assert fetch_errors <= outages, f"unavailability logged {fetch_errors} times"
     return [

@@ -7,6 +7,7 @@ log as an unhandled error, and that the API key is in no log record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import math
 from typing import Any
 
@@ -23,12 +24,12 @@ from custom_components.immich_jobs.const import (
     CONF_POLL_INTERVAL,
     DOMAIN,
 )
-from custom_components.immich_jobs.queues import DEFAULT_MANAGED
+from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from simulator.server import SimulatedImmich
 
 from .conftest import Results
@@ -70,6 +71,23 @@ KEYS: list[tuple[str, str, str]] = [
 ]
 
 
+@pytest.fixture
+def record_refusal(
+    caplog: pytest.LogCaptureFixture, results: Results, request: pytest.FixtureRequest
+) -> Callable[..., None]:
+    """Check the log stayed clean and record what was checked for this input.
+
+    Named `{kind}_{the test case's id}`, or `name` where given.
+    """
+
+    def record(kind: str, *checked: str, name: str | None = None) -> None:
+        found = ["refused_with_translated_error", *checked]
+        found += assert_clean_log(caplog, outages=0)
+        results.record("input", name or f"{kind}_{request.node.callspec.id}", found)
+
+    return record
+
+
 async def _user_form(hass: HomeAssistant, url: str, key: str) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
@@ -88,9 +106,7 @@ async def test_bad_url(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     api_key: str,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
-    request: pytest.FixtureRequest,
+    record_refusal: Callable[..., None],
     url: str,
     error: str,
     may_send: bool,
@@ -101,13 +117,12 @@ async def test_bad_url(
     assert result["type"] is FlowResultType.FORM
     expected_field = "base" if error in {"cannot_connect", "tls_error"} else CONF_URL
     assert result["errors"] == {expected_field: error}
-    checked = ["refused_with_translated_error", "nothing_created"]
+    checked = ["nothing_created"]
     assert not hass.config_entries.async_entries(DOMAIN)
     if not may_send:
         assert immich.requests == [], "refused before reaching Immich"
         checked.append("no_request_sent")
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", f"url_{request.node.callspec.id}", checked)
+    record_refusal("url", *checked)
 
 
 @pytest.mark.parametrize(
@@ -117,9 +132,7 @@ async def test_bad_key(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     api_key: str,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
-    request: pytest.FixtureRequest,
+    record_refusal: Callable[..., None],
     key: str,
     error: str,
 ) -> None:
@@ -129,7 +142,7 @@ async def test_bad_key(
     assert result["errors"] == {field: error}
     assert not hass.config_entries.async_entries(DOMAIN)
     keyed = [r for r in immich.requests if r.key is not None]
-    checked = ["refused_with_translated_error", "nothing_created"]
+    checked = ["nothing_created"]
     if (
         key.strip() != key
         or not key.isascii()
@@ -139,8 +152,7 @@ async def test_bad_key(
     ):
         assert keyed == [], "a malformed key is never sent"
         checked.append("no_request_sent")
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", f"key_{request.node.callspec.id}", checked)
+    record_refusal("key", *checked)
 
 
 def _options(**change: Any) -> dict[str, Any]:
@@ -199,9 +211,7 @@ async def test_options_out_of_range(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
-    request: pytest.FixtureRequest,
+    record_refusal: Callable[..., None],
     user_input: dict[str, Any],
     error: dict[str, str] | None,
 ) -> None:
@@ -222,16 +232,13 @@ async def test_options_out_of_range(
     await hass.async_block_till_done()
     assert dict(loaded_entry.options) == before
     assert immich.count("PUT") == commands
-    checked = ["refused_with_translated_error", "nothing_changed"]
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", f"options_{request.node.callspec.id}", checked)
+    record_refusal("options", "nothing_changed")
 
 
 async def test_priority_not_a_permutation(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
+    record_refusal: Callable[..., None],
 ) -> None:
     """The same queue at two ranks is refused on the priority step."""
     before = dict(loaded_entry.options)
@@ -248,9 +255,7 @@ async def test_priority_not_a_permutation(
     )
     assert result["errors"] == {"base": "priority_duplicate"}
     assert dict(loaded_entry.options) == before
-    checked = ["refused_with_translated_error", "nothing_changed"]
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", "options_priority_duplicate", checked)
+    record_refusal("options", "nothing_changed", name="options_priority_duplicate")
 
 
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
@@ -261,8 +266,7 @@ async def test_number_out_of_range(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
+    record_refusal: Callable[..., None],
     value: float,
 ) -> None:
     """The max-concurrent number refuses values outside 0-12 without touching Immich."""
@@ -276,9 +280,7 @@ async def test_number_out_of_range(
         )
     assert hass.states.get(MAX_RUNNING).state == "1"
     assert immich.count("PUT") == commands
-    checked = ["refused_with_translated_error", "nothing_changed"]
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", f"number_{value:g}", checked)
+    record_refusal("number", "nothing_changed", name=f"number_{value:g}")
 
 
 # (id, action, data without the entry id, expected error, translation key or None)
@@ -288,7 +290,7 @@ ACTIONS: list[tuple[str, str, dict[str, Any], type[Exception], str | None]] = [
     ("start_empty_queue", "start_queue", {"queue": ""}, ServiceValidationError, "unknown_queue"),
     ("start_enormous_queue", "start_queue", {"queue": "q" * 100_000}, ServiceValidationError, "unknown_queue"),
     ("start_unicode_queue", "start_queue", {"queue": "vidéoConversion"}, ServiceValidationError, "unknown_queue"),
-    ("start_internal_queue", "start_queue", {"queue": "backgroundTask"}, HomeAssistantError, "command_rejected"),
+    ("start_internal_queue", "start_queue", {"queue": "backgroundTask"}, ServiceValidationError, "internal_queue"),
     ("start_bad_mode", "start_queue", {"queue": "thumbnailGeneration", "mode": "everything"}, vol.Invalid, None),
     ("clear_unknown_queue", "clear_failed", {"queue": "nope"}, ServiceValidationError, "unknown_queue"),
     ("start_unknown_server", "start_queue", {"queue": "ocr", "config_entry_id": "nope"}, ServiceValidationError, "entry_not_found"),
@@ -309,9 +311,7 @@ async def test_bad_action(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-    results: Results,
-    request: pytest.FixtureRequest,
+    record_refusal: Callable[..., None],
     action: str,
     data: dict[str, Any],
     error: type[Exception],
@@ -332,6 +332,4 @@ async def test_bad_action(
     await hass.async_block_till_done()
     assert dict(loaded_entry.options) == before
     assert {n for n, c in immich.model.snapshot().items() if c.is_paused} == paused
-    checked = ["refused_with_translated_error", "nothing_changed"]
-    checked += assert_clean_log(caplog, outages=0)
-    results.record("input", f"action_{request.node.callspec.id}", checked)
+    record_refusal("action", "nothing_changed")

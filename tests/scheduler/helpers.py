@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from custom_components.immich_jobs.engine.scheduler import Action, Intents, Plan, Policy
 from custom_components.immich_jobs.immich import QueueStatus, Snapshot
-from custom_components.immich_jobs.scheduler import Action, Plan
+
+# One slot and no express lane, so that priority alone decides; and no intents of the user.
+STRICT = Policy(express_lane=False)
+ON = Intents()
 
 
 def queue(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     BACKGROUND_TASK,
     METADATA_EXTRACTION as META,
     OCR,
@@ -17,7 +17,7 @@ from custom_components.immich_jobs.queues import (
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
@@ -26,9 +26,7 @@ from custom_components.immich_jobs.scheduler import (
     release,
 )
 
-from .helpers import commanded, queue, snap
-
-ON = Intents()
+from .helpers import ON, commanded, queue, snap
 
 
 @pytest.mark.parametrize(

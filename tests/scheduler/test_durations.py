@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.durations import learn
+from custom_components.immich_jobs.engine.durations import learn
+from custom_components.immich_jobs.engine.scheduler import Memory
 from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.scheduler import Memory
 
 from .helpers import queue, snap
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.history import PlanHistory
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.history import PlanHistory
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Command,
     Memory,

@@ -8,27 +8,24 @@ add-on) left paused when the integration was set up is taken over and scheduled.
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     METADATA_EXTRACTION as META,
     SMART_SEARCH as SMART,
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
-    Policy,
     QueueState,
     plan,
     release,
 )
-from custom_components.immich_jobs.store import memory_as_dict, memory_from_dict
+from custom_components.immich_jobs.runtime.store import memory_as_dict, memory_from_dict
 
-from .helpers import apply, commanded, queue, snap
+from .helpers import ON, STRICT, apply, commanded, queue, snap
 
-STRICT = Policy(express_lane=False)
-ON = Intents()
 RUNNING = Memory(took_over=True)  # a set-up that has already read Immich once
 
 

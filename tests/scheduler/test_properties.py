@@ -5,15 +5,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
-from custom_components.immich_jobs.immich import QueueStatus
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     DEFAULT_PRIORITY,
     INTERNAL_QUEUES,
     LIBRARY,
     MIGRATION,
     is_manageable,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
     Memory,
@@ -23,6 +22,7 @@ from custom_components.immich_jobs.scheduler import (
     managed_queues,
     plan,
 )
+from custom_components.immich_jobs.immich import QueueStatus
 
 from .helpers import apply, holders, queue
 

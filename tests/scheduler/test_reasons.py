@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     METADATA_EXTRACTION as META,
     OCR,
     SMART_SEARCH as SMART,
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     Intents,
     Memory,
     Policy,
@@ -21,10 +21,7 @@ from custom_components.immich_jobs.scheduler import (
     plan,
 )
 
-from .helpers import queue, snap
-
-STRICT = Policy(express_lane=False)
-ON = Intents()
+from .helpers import ON, STRICT, queue, snap
 
 
 def test_slot_holders_and_the_queues_waiting_behind_them() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.queues import (
+from custom_components.immich_jobs.engine.queues import (
     BACKGROUND_TASK,
     DUPLICATE_DETECTION,
     LIBRARY,
@@ -13,7 +13,7 @@ from custom_components.immich_jobs.queues import (
     THUMBNAIL_GENERATION as THUMB,
     VIDEO_CONVERSION as VIDEO,
 )
-from custom_components.immich_jobs.scheduler import (
+from custom_components.immich_jobs.engine.scheduler import (
     MIN_CHECK,
     Action,
     Intents,
@@ -24,10 +24,7 @@ from custom_components.immich_jobs.scheduler import (
     release,
 )
 
-from .helpers import apply, commanded, queue, snap
-
-STRICT = Policy(express_lane=False)
-ON = Intents()
+from .helpers import ON, STRICT, apply, commanded, queue, snap
 
 
 def test_rule1_candidates_are_managed_unheld_queues_with_work() -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.house import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.scheduler import (
+    Intents,
+    Memory,
+    Policy,
+    QueueState,
+)
+from custom_components.immich_jobs.engine.time_left import TimeLeft, time_left
 from custom_components.immich_jobs.immich import Snapshot
-from custom_components.immich_jobs.scheduler import Intents, Memory, Policy, QueueState
-from custom_components.immich_jobs.time_left import TimeLeft, time_left
 
 from .helpers import queue, snap
 
@@ -91,6 +96,7 @@ def test_a_held_queue_is_unknown_and_left_out_of_idle() -> None:
     result = _estimate(
         snap(queue(THUMBS, 12, paused=True), queue(VIDEO, 3)),
         {THUMBS: 5.0, VIDEO: 20.0},
+        intents=Intents(held=frozenset({THUMBS})),
         states={THUMBS: QueueState.HELD},
     )
     assert result.queues == {THUMBS: None, VIDEO: 60.0}

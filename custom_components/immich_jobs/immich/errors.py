@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 class ImmichError(Exception):
     """Base of every error the client raises.
 
-    ``reason`` is a stable key for translations; ``status`` the HTTP status when one was read.
+    ``reason`` is the translation key of the words a user reads (the integration has no other
+    map from errors to keys) and ``placeholders`` fill them; ``status`` is the HTTP status when
+    one was read.
     """
 
     reason: str = "unknown"
@@ -25,6 +27,11 @@ class ImmichError(Exception):
         super().__init__(message or self.__class__.__doc__ or self.reason)
         self.message = message
         self.status = status
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """Return what the translated words need besides the key (nothing, unless said)."""
+        return {}
 
 
 class InvalidUrl(ImmichError):
@@ -100,6 +107,11 @@ class MissingPermission(Forbidden):
         )
         self.permission = permission
 
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """Name the missing permission."""
+        return {"permission": self.permission}
+
 
 class Unsupported(ImmichError):
     """The address does not offer what the client needs: an endpoint is absent (404, 405).
@@ -143,6 +155,11 @@ class TooOld(Unsupported):
         """Keep the version the user must upgrade from."""
         super().__init__(message, version=version)
 
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """Name the version the user must upgrade from."""
+        return {"version": str(self.version)}
+
 
 class MaintenanceMode(ImmichError):
     """Immich is in maintenance mode (v2.3+): queues are not served until it ends."""
@@ -170,6 +187,11 @@ class CommandRejected(ImmichError):
         super().__init__(message, status=status)
         self.details = details
         self.queue = queue
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """Quote Immich's own words."""
+        return {"message": self.message}
 
 
 class InvalidResponse(ImmichError):

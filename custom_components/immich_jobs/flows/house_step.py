@@ -25,9 +25,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .compat import vol
-from .conditions import CONDITION_DOMAINS, OFF, ON
-from .const import (
+from ..compat import vol
+from ..const import (
     CONF_CONDITION_ENTITY,
     CONF_CONDITION_MIN_MINUTES,
     CONF_CONDITION_WORK_WHEN,
@@ -49,9 +48,10 @@ from .const import (
     MIN_UPLOAD_MAX_HOLD_MINUTES,
     MIN_UPLOAD_QUIET_MINUTES,
 )
-from .groups import validate_groups
-from .queues import queue_display_name
-from .uploads import DEFAULT_HEAVY_QUEUES, UPLOAD_PATH, validate_heavy
+from ..engine.house.conditions import CONDITION_DOMAINS, OFF, ON
+from ..engine.house.groups import validate_groups
+from ..engine.house.uploads import DEFAULT_HEAVY_QUEUES, UPLOAD_PATH, validate_heavy
+from ..engine.queues import queue_display_name
 
 # How many per-queue conditions and never-together groups the form offers.
 ROWS = 3

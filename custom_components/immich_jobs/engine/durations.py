@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .immich import QueueStatus, Snapshot
+from ..immich.models import QueueStatus, Snapshot
 from .queues import VIDEO_CONVERSION
 
 # What one job costs before anything was observed (seconds of queue time per job). A video

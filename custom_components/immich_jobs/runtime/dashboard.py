@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import re
 from typing import Any
 
-from .queues import queue_display_name
+from ..engine.queues import queue_display_name
 
 # Unique ids of queue entities end in "_queue_<queueName>_<key>" (entity.py).
 _QUEUE_UNIQUE_ID = re.compile(r"_queue_(?P<queue>[^_]+)_(?P<key>[a-z_]+)$")

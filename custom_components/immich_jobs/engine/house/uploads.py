@@ -31,7 +31,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .const import (
+from ...const import (
     CONF_HEAVY_QUEUES,
     CONF_UPLOAD_MAX_HOLD_MINUTES,
     CONF_UPLOAD_QUIET,
@@ -44,9 +44,8 @@ from .const import (
     MIN_UPLOAD_MAX_HOLD_MINUTES,
     MIN_UPLOAD_QUIET_MINUTES,
 )
-from .house import Hold, HoldKind, minutes_option
-from .immich import Snapshot
-from .queues import (
+from ...immich.models import Snapshot
+from ..queues import (
     FACE_DETECTION,
     METADATA_EXTRACTION,
     OCR,
@@ -56,6 +55,7 @@ from .queues import (
     VIDEO_CONVERSION,
     is_manageable,
 )
+from .holds import Hold, HoldKind, minutes_option
 
 # Where a new upload's first job lands.
 UPLOAD_QUEUES: tuple[str, ...] = (METADATA_EXTRACTION,)

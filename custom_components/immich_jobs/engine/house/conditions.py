@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .const import (
+from ...const import (
     CONF_CONDITION_ENTITY,
     CONF_CONDITION_MIN_MINUTES,
     CONF_CONDITION_WORK_WHEN,
@@ -34,7 +34,7 @@ from .const import (
     MAX_CONDITION_MIN_MINUTES,
     MIN_CONDITION_MIN_MINUTES,
 )
-from .house import Hold, HoldKind, minutes_option
+from .holds import Hold, HoldKind, minutes_option
 
 ON = "on"
 OFF = "off"

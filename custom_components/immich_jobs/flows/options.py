@@ -16,8 +16,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .compat import vol
-from .const import (
+from ..compat import vol
+from ..const import (
     CONF_EXPRESS_LANE,
     CONF_EXPRESS_MAX_JOBS,
     CONF_MANAGED_QUEUES,
@@ -33,8 +33,13 @@ from .const import (
     MIN_POLL_INTERVAL,
     POLICIES,
 )
-from .options_house import house_options, house_schema, house_suggestions, whole_number
-from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable, queue_display_name
+from ..engine.queues import (
+    DEFAULT_MANAGED,
+    DEFAULT_PRIORITY,
+    is_manageable,
+    queue_display_name,
+)
+from .house_step import house_options, house_schema, house_suggestions, whole_number
 
 PRIORITY_FIELD = "priority_{}"
 

@@ -87,14 +87,6 @@ def queue_display_name(name: str) -> str:
     )
 
 
-def queue_option(name: str) -> str:
-    """Return a queue's name in snake case: Home Assistant's translation keys must be.
-
-    The actions' drop-down offers `thumbnail_generation` for Immich's `thumbnailGeneration`.
-    """
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
 def queue_from_option(option: str) -> str:
     """Return Immich's camelCase name of a snake-case option (a camelCase name is kept)."""
     first, *rest = option.split("_")

@@ -8,17 +8,17 @@ runs in the coordinator, the tests, the simulator and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from ..const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from ..immich.models import QueueStatus, Snapshot
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
-from .groups import settle
-from .house import Hold, HoldKind, merge
-from .immich import QueueStatus, Snapshot
+from .house.groups import settle
+from .house.holds import Hold, HoldKind, merge
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
-from .reasons import QueueReason, Reason
+from .reasons import QueueReason, QueueState, Reason, has_work, queue_state
 
 __all__ = [
     "Action",
@@ -56,18 +56,6 @@ class Action(StrEnum):
 
     PAUSE = "pause"
     RESUME = "resume"
-
-
-class QueueState(StrEnum):
-    """What a managed queue is doing, as the status sensor shows it."""
-
-    RUNNING = "running"
-    DRAINING = "draining"
-    QUEUED = "queued"
-    IDLE = "idle"
-    HELD = "held"
-    # Paused in Immich by someone else while we ran: left paused, never resumed by us.
-    HELD_IN_IMMICH = "held_in_immich"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,21 +324,15 @@ def _planned(
         for name in sorted(policy.contested)
         if name in snapshot and name not in scene.managed and is_manageable(name)
     ]
+    reasons = _reasons(scene, intents, wants) | dict.fromkeys(contested, _RIVAL)
     return Plan(
         commands,
         memory_out,
         _next_check(policy, commands, handoff),
-        {
-            name: _state(snapshot[name], ends_paused[name], scene, name)
-            for name in scene.managed
-        }
-        | {
-            name: _activity(snapshot[name], snapshot[name].is_paused)
-            for name in contested
-        },
+        _states(snapshot, reasons, ends_paused, [*scene.managed, *contested]),
         scene.finished_run_now,
         express,
-        _reasons(scene, intents, wants) | dict.fromkeys(contested, _RIVAL),
+        reasons,
         scene.house,
     )
 
@@ -466,12 +448,14 @@ def _is_global_idle(scene: _Scene, policy: Policy) -> bool:
 
 
 def _idle(scene: _Scene) -> _Wants:
-    """Global idle: nothing is left paused with nothing to do, and uploads start at once."""
+    """Global idle: nothing is left paused with nothing to do, and uploads start at once.
+
+    While a held queue has work, the others are only ready: not "nothing to do anywhere".
+    """
+    waits = any(has_work(scene.snapshot[name]) for name in scene.managed)
+    why = QueueReason(Reason.READY if waits else Reason.IDLE)
     return {
-        name: _Want(
-            False, "nothing to do anywhere: resumed (idle)", QueueReason(Reason.IDLE)
-        )
-        for name in scene.free
+        name: _Want(False, "nothing to do: resumed (idle)", why) for name in scene.free
     }
 
 
@@ -812,26 +796,24 @@ def held_back(plan: Plan, snapshot: Snapshot, unsent: Mapping[str, Reason]) -> P
         if name not in states or name not in snapshot:
             continue
         status = snapshot[name]
-        states[name] = _activity(status, status.is_paused)
+        states[name] = queue_state(code, status, status.is_paused)
         before = reasons.get(name, QueueReason(code))
         reasons[name] = QueueReason(code, behind=before.behind)
     return replace(plan, states=states, reasons=reasons)
 
 
-def _state(status: QueueStatus, paused: bool, scene: _Scene, name: str) -> QueueState:
-    if name in scene.held or name in scene.house:
-        return QueueState.HELD
-    if name in scene.in_immich:
-        return QueueState.HELD_IN_IMMICH
-    return _activity(status, paused)
-
-
-def _activity(status: QueueStatus, paused: bool) -> QueueState:
-    """Say what a queue does once paused (or not): running, draining, queued or idle."""
-    if not paused and status.has_work:
-        return QueueState.RUNNING
-    if paused and status.busy:
-        return QueueState.DRAINING
-    if status.runnable > 0:
-        return QueueState.QUEUED
-    return QueueState.IDLE
+def _states(
+    snapshot: Snapshot,
+    reasons: Mapping[str, QueueReason],
+    ends_paused: Mapping[str, bool],
+    names: Iterable[str],
+) -> dict[str, QueueState]:
+    """Return each queue's state, from its reason (reasons.py's one table)."""
+    return {
+        name: queue_state(
+            why.code if (why := reasons.get(name)) else None,
+            snapshot[name],
+            ends_paused[name],
+        )
+        for name in names
+    }

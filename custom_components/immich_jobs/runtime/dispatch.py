@@ -18,34 +18,28 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import homeassistant.util.dt as dt_util
 
-from .const import DOMAIN, LOGGER
-from .gate import FORBIDDEN_BACKOFF, CommandGate
-from .immich import (
-    CannotConnect,
-    CommandRejected,
+from ..const import DOMAIN, LOGGER
+from ..engine.gate import FORBIDDEN_BACKOFF, CommandGate
+from ..engine.queues import queue_display_name
+from ..engine.reasons import Reason
+from ..engine.rivals import RivalWatch
+from ..engine.scheduler import Action, Command, Memory, Plan, release
+from ..immich import (
     ImmichClient,
     ImmichError,
     InvalidAuth,
-    MaintenanceMode,
     MissingPermission,
     NotAdmin,
-    NotImmich,
     QueueStatus,
     Snapshot,
-    TooOld,
-    Unsupported,
 )
 from .issues import (
     ISSUE_NOT_ADMIN,
     ISSUE_PERMISSION,
     EntryIssues,
-    RivalWatch,
     async_raise_left_paused,
     left_paused_issue_id,
 )
-from .queues import queue_display_name
-from .reasons import Reason
-from .scheduler import Action, Command, Memory, Plan, release
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -54,27 +48,6 @@ if TYPE_CHECKING:
 ERROR_HISTORY = 10
 
 type CommandKey = tuple[str, Action]
-
-
-def error_translation(err: ImmichError) -> tuple[str, dict[str, str]]:
-    """Name, in the user's words (a translation key and its placeholders), what went wrong."""
-    if isinstance(err, MissingPermission):
-        return "missing_permission", {"permission": err.permission}
-    if isinstance(err, CommandRejected):
-        return "command_rejected", {"message": err.message}
-    if isinstance(err, TooOld):
-        return "too_old", {"version": str(err.version)}
-    for kind, key in (
-        (InvalidAuth, "invalid_auth"),
-        (NotAdmin, "not_admin"),
-        (MaintenanceMode, "maintenance"),
-        (CannotConnect, "cannot_connect"),
-        (NotImmich, "not_immich"),
-        (Unsupported, "unsupported"),
-    ):
-        if isinstance(err, kind):
-            return key, {}
-    return "invalid_response", {}
 
 
 def key_of(command: Command) -> CommandKey:
@@ -103,11 +76,10 @@ def setup_error(err: ImmichError) -> ConfigEntryAuthFailed | ConfigEntryNotReady
         return ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         )
-    key, placeholders = error_translation(err)
     return ConfigEntryNotReady(
         translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
+        translation_key=err.reason,
+        translation_placeholders=err.placeholders or None,
     )
 
 
@@ -164,18 +136,19 @@ class Dispatcher:
     def read_failed(self, err: ImmichError) -> UpdateFailed | ConfigEntryAuthFailed:
         """Note a failed read (unknown state) and return the error the cycle ends with."""
         self.gate.read_failed()
-        key, placeholders = error_translation(err)
-        self.errors.append((dt_util.utcnow().isoformat(), key))
+        self.errors.append((dt_util.utcnow().isoformat(), err.reason))
         if isinstance(err, MissingPermission):
             self.issues.missing_permission(err.permission)
         elif isinstance(err, NotAdmin):
             self.issues.raise_issue(ISSUE_NOT_ADMIN)
         if isinstance(err, InvalidAuth):
-            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key=key)
+            return ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key=err.reason
+            )
         return UpdateFailed(
             translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders=placeholders or None,
+            translation_key=err.reason,
+            translation_placeholders=err.placeholders or None,
         )
 
     def read_ok(self) -> bool:

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .const import POLICY_FINISH_FIRST
+from ..const import POLICY_FINISH_FIRST
+from ..immich.models import QueueStatus, Snapshot
 from .durations import Observed, job_left, work
-from .immich import QueueStatus, Snapshot
 from .scheduler import Intents, Plan, Policy, QueueState, Reason, managed_queues
 
 # A queue in these states does not finish: it is held until someone lets it run.
@@ -70,10 +70,19 @@ def time_left(
         for name, hold in intents.house.items()
         if hold.until is not None and name in own and name not in intents.held
     }
+    # Held by its switch, the house without an end, or in Immich (a limit of 0 holds too:
+    # then no slot runs).
     held = {
         name
         for name in managed
-        if states.get(name) in HELD_STATES and name not in not_before
+        if name not in not_before
+        and (
+            states.get(name) is QueueState.HELD_IN_IMMICH
+            or (
+                states.get(name) in HELD_STATES
+                and (name in intents.held or name in intents.house)
+            )
+        )
     }
     left: dict[str, float | None] = {
         name: None if own[name] != 0.0 else 0.0 for name in held

@@ -21,11 +21,11 @@ from homeassistant.core import (
 )
 from homeassistant.helpers.event import async_track_state_change_event
 
-from .conditions import ConditionOutcome, conditions_from_options
-from .house import Hold
-from .house_rules import HouseRules
-from .immich import Snapshot
-from .uploads import UploadOutcome
+from ..engine.house.conditions import ConditionOutcome, conditions_from_options
+from ..engine.house.holds import Hold
+from ..engine.house.rules import HouseRules
+from ..engine.house.uploads import UploadOutcome
+from ..immich import Snapshot
 
 
 class HouseWatch:

@@ -1,14 +1,30 @@
-"""Why a managed queue is in its state, as codes an automation can read.
+"""Why a managed queue is in its state, and the one table from the why to the state shown.
 
 Pure module (no Home Assistant): the scheduler gives each managed queue a `QueueReason` in its
 plan, the dispatcher replaces it with the gate's reason for a command that did not go out, and
-the status sensor shows the code (translated), the slot and the queues it waits behind.
+the status sensor shows the state `queue_state` derives from that reason (docs/statuses.md is
+this table in words), the code (translated), the slot and the queues it waits behind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from ..immich.models import QueueStatus
+
+
+class QueueState(StrEnum):
+    """What a managed queue is doing, as the status sensor shows it."""
+
+    RUNNING = "running"
+    DRAINING = "draining"
+    QUEUED = "queued"
+    IDLE = "idle"
+    HELD = "held"
+    # Paused in Immich by someone else while we ran: left paused, never resumed by us.
+    HELD_IN_IMMICH = "held_in_immich"
 
 
 class Reason(StrEnum):
@@ -73,3 +89,37 @@ class QueueReason:
     slot: int | None = None
     # The queues it waits behind (Immich's names), in priority order.
     behind: tuple[str, ...] = ()
+
+
+# The state of a queue with work, for each reason that is a hold. Every other reason shows what
+# the queue does (running, draining or queued). A queue without work shows Idle, whatever holds
+# it (no Held while nothing is held back, no Idle while jobs wait or run), except one paused in
+# Immich by someone else: that pause outlasts the integration's decisions, so it stays in sight.
+HOLDS: Mapping[Reason, QueueState] = {
+    Reason.LIMIT_ZERO: QueueState.HELD,
+    Reason.PAUSED_UNTIL: QueueState.HELD,
+    Reason.HELD_BY_SWITCH: QueueState.HELD,
+    Reason.OUTSIDE_SCHEDULE: QueueState.HELD,
+    Reason.HELD_BY_ENTITY: QueueState.HELD,
+    Reason.UPLOADS_ARRIVING: QueueState.HELD,
+    Reason.NEVER_TOGETHER: QueueState.HELD,
+    Reason.HELD_IN_IMMICH: QueueState.HELD_IN_IMMICH,
+}
+
+
+def has_work(status: QueueStatus) -> bool:
+    """Tell whether a queue has jobs waiting (delayed ones too) or running."""
+    return status.pending > 0 or status.busy
+
+
+def queue_state(code: Reason | None, status: QueueStatus, paused: bool) -> QueueState:
+    """Return the state a queue shows, from its reason and whether it ends paused."""
+    if code is Reason.HELD_IN_IMMICH:
+        return QueueState.HELD_IN_IMMICH
+    if not has_work(status):
+        return QueueState.IDLE
+    if code is not None and code in HOLDS:
+        return HOLDS[code]
+    if not paused and status.has_work:
+        return QueueState.RUNNING
+    return QueueState.DRAINING if status.busy else QueueState.QUEUED

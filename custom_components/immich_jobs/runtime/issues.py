@@ -1,22 +1,16 @@
-"""Repair issues of one server, and the detection of another controller fighting ours."""
+"""Repair issues of one server: what the user must act on, named in their words."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
-from .immich import Snapshot
-from .queues import is_manageable, queue_display_name
-
-# Another controller is suspected when a queue is flipped against our command this often...
-FIGHT_FLIPS = 3
-# ...within this window (seconds).
-FIGHT_WINDOW = 600.0
+from ..const import DOMAIN
+from ..engine.queues import is_manageable, queue_display_name
+from ..immich import Snapshot
 
 ISSUE_FIGHTING = "fighting_controller"
 ISSUE_PERMISSION = "missing_permission"
@@ -148,38 +142,3 @@ class EntryIssues:
         self.raise_issue(
             ISSUE_FIGHTING, ir.IssueSeverity.WARNING, queues=display_names(contested)
         )
-
-
-class RivalWatch:
-    """Notices queues flipped against our commands: another controller is at work."""
-
-    def __init__(self) -> None:
-        """Expect nothing yet."""
-        self.expected: dict[str, bool] = {}
-        self.contested: set[str] = set()
-        self._flips: dict[str, deque[float]] = {}
-
-    def commanded(self, queue: str, paused: bool) -> None:
-        """Immich obeyed a command: the queue should stay so until we say otherwise."""
-        self.expected[queue] = paused
-
-    def forget(self) -> None:
-        """Drop what we expect (after an outage Immich's state may differ for good reasons)."""
-        self.expected.clear()
-
-    def observe(self, snapshot: Snapshot, now: float) -> set[str]:
-        """Count flips against our commands; return the queues newly seen as contested."""
-        newly: set[str] = set()
-        for queue, paused in list(self.expected.items()):
-            status = snapshot.get(queue)
-            if status is None or status.is_paused == paused:
-                continue
-            del self.expected[queue]
-            flips = self._flips.setdefault(queue, deque())
-            flips.append(now)
-            while flips and now - flips[0] > FIGHT_WINDOW:
-                flips.popleft()
-            if len(flips) >= FIGHT_FLIPS and queue not in self.contested:
-                self.contested.add(queue)
-                newly.add(queue)
-        return newly

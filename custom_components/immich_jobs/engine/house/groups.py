@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .house import Hold, HoldKind
-from .immich import Snapshot
+from ...immich.models import Snapshot
+from .holds import Hold, HoldKind
 
 MIN_GROUP_SIZE = 2
 

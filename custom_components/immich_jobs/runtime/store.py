@@ -20,9 +20,9 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
-from .const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
-from .house_rules import HOUSE_KEYS
-from .scheduler import Intents, Memory
+from ..const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
+from ..engine.house.rules import HOUSE_KEYS
+from ..engine.scheduler import Intents, Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
 # 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and the house's
@@ -211,6 +211,19 @@ def entry_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]:
     """Load the intents and the kept memory (defaults when nothing was stored)."""
     return _from_stored(await store.async_load() or {})
+
+
+async def async_keep_limit(store: Store[dict[str, Any]], limit: int) -> None:
+    """Keep a limit that version 1.1 of the entry held in its options (migration, once).
+
+    Over a timed pause's 0 the pause goes on; any other value was the user's choice and
+    ends it, as the number would.
+    """
+    stored = await store.async_load() or {}
+    intents = UserIntents.from_dict(stored.get("intents"))
+    if limit or intents.restore_max_running is None:
+        intents.set_limit(limit)
+    await store.async_save({**stored, "intents": intents.as_dict()})
 
 
 def _from_stored(stored: Mapping[str, Any]) -> tuple[UserIntents, Memory]:

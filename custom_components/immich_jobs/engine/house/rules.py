@@ -12,17 +12,17 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...const import CONF_NEVER_TOGETHER
+from ...immich.models import Snapshot
+from ..scheduler import Policy
 from .conditions import (
     ConditionMemory,
     ConditionOutcome,
     conditions_from_options,
     evaluate,
 )
-from .const import CONF_NEVER_TOGETHER
 from .groups import groups_from_options
-from .house import Hold, merge
-from .immich import Snapshot
-from .scheduler import Policy
+from .holds import Hold, merge
 from .uploads import (
     FED_QUEUES,
     UploadMemory,

@@ -1,0 +1,1 @@
+"""The house's holds: conditions, arriving uploads, never-together groups (pure)."""

@@ -1,0 +1,1 @@
+"""The options flow's steps (the config flow itself is config_flow.py at the root)."""
