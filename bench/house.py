@@ -22,7 +22,7 @@ from simulator.model import VIDEO_CONVERSION, ImmichModel
 from .__main__ import _replace
 from .controllers import AddOn, Controller, OursInHouse, Timeline, Unmanaged
 from .measures import busy_within, probe_slowdowns, quantile
-from .run import run
+from .run import Recorder, run
 from .workloads import Workload, with_ml
 
 HERE = Path(__file__).parent
@@ -99,7 +99,7 @@ def _latencies(model: ImmichModel) -> list[float]:
     ]
 
 
-def _backup_measures(model: ImmichModel) -> dict[str, Any]:
+def _backup_measures(model: ImmichModel, _recorder: Recorder) -> dict[str, Any]:
     """Measure each upload's thumbnail, heavy work during the uploads, the probe meanwhile."""
     latencies = _latencies(model)
     slowdowns = probe_slowdowns(model.load_log, BOX.cores, 0.0, BACKUP_SECONDS)
@@ -114,7 +114,7 @@ def _backup_measures(model: ImmichModel) -> dict[str, Any]:
     }
 
 
-def _night_measures(model: ImmichModel) -> dict[str, Any]:
+def _night_measures(model: ImmichModel, _recorder: Recorder) -> dict[str, Any]:
     """Measure heavy work inside and outside the window."""
     jobs = model.job_log
     heavy_jobs = [job for job in jobs if job.queue in HEAVY]
@@ -134,7 +134,7 @@ def _night_measures(model: ImmichModel) -> dict[str, Any]:
     }
 
 
-def _streaming_measures(model: ImmichModel) -> dict[str, Any]:
+def _streaming_measures(model: ImmichModel, _recorder: Recorder) -> dict[str, Any]:
     """Measure the probe while the box is given back, and how soon work resumes after."""
     transcode = model.alone(VIDEO_CONVERSION, "video")
     slowdowns = probe_slowdowns(
@@ -185,7 +185,7 @@ def _stream_timeline() -> Timeline:
 CASES: tuple[
     tuple[
         Workload,
-        Callable[[ImmichModel], dict[str, Any]],
+        Callable[[ImmichModel, Recorder], dict[str, Any]],
         Callable[[], list[Controller]],
     ],
     ...,

@@ -73,6 +73,10 @@ class Recorder:
     windows: dict[str, tuple[float, float]] = field(default_factory=dict)
     has_work: frozenset[str] = frozenset()
     work_since: dict[str, float] = field(default_factory=dict)
+    # Each queue's stretches with work (queued or running), and the longest stall.
+    work_spans: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    stall_since: float | None = None
+    stall_max_s: float = 0.0
 
     def record(self, model: ImmichModel) -> None:
         """Account for the time since the last record, then take the new state."""
@@ -89,7 +93,9 @@ class Recorder:
         for name in with_work - self.has_work:
             self.work_since[name] = now
         for name in self.has_work - with_work:
-            self._window(name, self.work_since.pop(name), now)
+            since = self.work_since.pop(name)
+            self.work_spans.setdefault(name, []).append((since, now))
+            self._window(name, since, now)
         self.has_work = with_work
         for name in running - self.running:
             self.starts[name] = now
@@ -105,6 +111,11 @@ class Recorder:
                 self.gaps.append(now - self.starved_since)
             self.starved_since = None
         self.stalled = not running and bool(queued)
+        if self.stalled and self.stall_since is None:
+            self.stall_since = now
+        elif not self.stalled and self.stall_since is not None:
+            self.stall_max_s = max(self.stall_max_s, now - self.stall_since)
+            self.stall_since = None
         self.running = running
         self.peak_running = max(self.peak_running, len(running))
         self.last_time = now
@@ -114,7 +125,10 @@ class Recorder:
         for name in self.running:
             self.intervals.setdefault(name, []).append((self.starts[name], now))
         for name, since in self.work_since.items():
+            self.work_spans.setdefault(name, []).append((since, now))
             self._window(name, since, now)
+        if self.stall_since is not None:
+            self.stall_max_s = max(self.stall_max_s, now - self.stall_since)
 
     def _window(self, name: str, start: float, end: float) -> None:
         """Widen a queue's busy window by a stretch of work a sampler would have seen."""
@@ -143,7 +157,7 @@ def run(
     concurrency: dict[str, int] | None = None,
     ffmpeg_threads: int = 0,
     limit: float = LIMIT,
-    measure: Callable[[ImmichModel], dict[str, Any]] | None = None,
+    measure: Callable[[ImmichModel, Recorder], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run one controller on one workload; return its figures (times in seconds)."""
     model = ImmichModel(
@@ -273,13 +287,15 @@ def run(
             "count": len(recorder.gaps),
         },
         "stall_s": round(recorder.stall_s, 2),
+        # The box idle while a queue had work: nothing the bench's user chose holds any.
+        "stall_longest_s": round(recorder.stall_max_s, 2),
         "stall_ratio": round(recorder.stall_s / makespan, 4) if makespan else 0.0,
         "requests_per_hour": round((reads + commands) / duration_h, 1),
         "reads": reads,
         "commands": commands,
         "plan_us_per_call": round(plan_ns / calls / 1000, 1) if calls else 0.0,
         "queues_left_paused": sorted(name for name, c in final.items() if c.is_paused),
-        **(measure(model) if measure else {}),
+        **(measure(model, recorder) if measure else {}),
     }
 
 

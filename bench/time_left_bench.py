@@ -143,6 +143,8 @@ class Error:
     estimate: float | None
     actual: float
     early: bool  # in the first half of the time from the first look at this work to its end
+    # How far into that stretch of work the read came (0: the first look, 1: its end).
+    share: float = 0.0
 
 
 def errors(samples: Sequence[Sample], emptied: Emptied) -> list[Error]:
@@ -165,9 +167,31 @@ def errors(samples: Sequence[Sample], emptied: Emptied) -> list[Error]:
             sample.estimate,
             end - sample.at,
             sample.at < (first[sample.target, end] + end) / 2,
+            (sample.at - first[sample.target, end])
+            / max(end - first[sample.target, end], 1e-9),
         )
         for sample, end in paired
     ]
+
+
+# Reads within this share of a stretch around 25, 50 and 75 % of it count for that point.
+CHECKPOINTS = (0.25, 0.5, 0.75)
+CHECKPOINT_WIDTH = 0.05
+
+
+def at_checkpoints(found: Sequence[Error]) -> dict[str, float | None]:
+    """Return the median relative error of the estimates near 25, 50 and 75 % of the work."""
+    out: dict[str, float | None] = {}
+    for point in CHECKPOINTS:
+        near = [
+            abs(e.estimate - e.actual) / e.actual
+            for e in found
+            if e.estimate is not None
+            and e.actual > 0
+            and abs(e.share - point) <= CHECKPOINT_WIDTH
+        ]
+        out[f"{point:.0%}"] = _r(quantile(near, 0.5))
+    return out
 
 
 def summary(found: Sequence[Error]) -> dict[str, Any]:
@@ -219,6 +243,7 @@ def measure(workload: Workload, policy: Policy) -> dict[str, Any]:
             phase: summary([e for e in found if keep(e) and e.early == early])
             for phase, early in (("early", True), ("late", False))
         }
+        | {"checkpoints": at_checkpoints([e for e in found if keep(e)])}
         for what, keep in groups.items()
     }
 
@@ -226,8 +251,8 @@ def measure(workload: Workload, policy: Policy) -> dict[str, Any]:
 def render(results: dict[str, dict[str, Any]]) -> str:
     """Return the errors as one markdown table."""
     lines = [
-        "| N | workload | what | reads with work (unknown) early / late | abs error s, median / p90: early | late | relative error, median / p90: early | late | bias (median signed) early / late |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| N | workload | what | reads with work (unknown) early / late | abs error s, median / p90: early | late | relative error, median / p90: early | late | bias (median signed) early / late | median relative error at 25 / 50 / 75 % of the work |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, row in results.items():
         limit, name = key.split(" ", 1)
@@ -238,7 +263,8 @@ def render(results: dict[str, dict[str, Any]]) -> str:
                 f"| {early['samples']} ({early['unknown']}) / {late['samples']} ({late['unknown']}) "
                 f"| {_pair(early['abs_s'], '.0f')} | {_pair(late['abs_s'], '.0f')} "
                 f"| {_pair(early['rel'], '.0%')} | {_pair(late['rel'], '.0%')} "
-                f"| {_num(early['bias'], '+.0%')} / {_num(late['bias'], '+.0%')} |"
+                f"| {_num(early['bias'], '+.0%')} / {_num(late['bias'], '+.0%')} "
+                f"| {' / '.join(_num(v, '.0%') for v in phases['checkpoints'].values())} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -40,6 +40,7 @@ CONF_CONDITION_WORK_WHEN: Final = "work_when"
 CONF_CONDITION_MIN_MINUTES: Final = "condition_min_minutes"
 CONF_UPLOAD_QUIET: Final = "upload_quiet"
 CONF_UPLOAD_QUIET_MINUTES: Final = "upload_quiet_minutes"
+CONF_UPLOAD_MAX_HOLD_MINUTES: Final = "upload_max_hold_minutes"
 CONF_HEAVY_QUEUES: Final = "heavy_queues"
 CONF_NEVER_TOGETHER: Final = "never_together"
 
@@ -50,3 +51,7 @@ DEFAULT_UPLOAD_QUIET: Final = True
 DEFAULT_UPLOAD_QUIET_MINUTES: Final = 5
 MIN_UPLOAD_QUIET_MINUTES: Final = 1
 MAX_UPLOAD_QUIET_MINUTES: Final = 120
+# The quiet period's hold lasts at most this long; then the heavy queues get a turn.
+DEFAULT_UPLOAD_MAX_HOLD_MINUTES: Final = 30
+MIN_UPLOAD_MAX_HOLD_MINUTES: Final = 5
+MAX_UPLOAD_MAX_HOLD_MINUTES: Final = 240

@@ -60,7 +60,7 @@ from .engine.scheduler import (
     managed_queues,
     plan as make_plan,
 )
-from .engine.time_left import TimeLeft, time_left
+from .engine.time_left import TimeLeft, held_until, time_left
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .runtime.dispatch import (
     Dispatcher,
@@ -95,6 +95,9 @@ class ImmichJobsData:
     # Why the house holds a queue (a condition, uploads, a never-together group).
     holds: Mapping[str, Hold] = field(default_factory=dict)
     uploads_arriving: bool = False
+    # When each queue's hold ends by itself (the quiet period, a condition's minimum time,
+    # the longest hold, a timed pause); a queue held without an end is not in it.
+    held_until: Mapping[str, datetime] = field(default_factory=dict)
 
     @property
     def run_now(self) -> frozenset[str]:
@@ -295,10 +298,19 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 states=plan.states,
                 express=plan.express,
                 now=now,
+                resume=self._resume(now),
             ),
             holds=plan.holds,
             uploads_arriving=uploads.active,
+            held_until=held_until(plan, now, dt_util.utcnow(), self.intents.hold_until),
         )
+
+    def _resume(self, now: float) -> tuple[float, int] | None:
+        """Return in how many seconds a timed pause ends, and the limit it gives back."""
+        until, limit = self.intents.hold_until, self.intents.restore_max_running
+        if until is None or limit is None:
+            return None
+        return ((until - dt_util.utcnow()).total_seconds(), limit)
 
     def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)

@@ -176,7 +176,8 @@ QUEUE_SENSORS: tuple[QueueSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
+        # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
+        suggested_display_precision=2,
         value_fn=lambda data, queue: _seconds(data.time_left.queues.get(queue)),
     ),
 )
@@ -192,8 +193,10 @@ def _reason(data: ImmichJobsData, queue: str) -> str | None:
 
 
 def _seconds(value: float | None) -> int | None:
-    """Whole seconds of an estimate; None (unknown) stays unknown."""
-    return None if value is None else round(value)
+    """Whole seconds of an estimate, at least 1 while work remains; unknown stays unknown."""
+    if value is None:
+        return None
+    return max(1, round(value)) if value > 0 else 0
 
 
 def _running(data: ImmichJobsData) -> list[str]:
@@ -226,7 +229,8 @@ SERVER_SENSORS: tuple[ServerSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
+        # Minutes to 2 decimals: the frontend shows "12m 30s", "0m 45s", never "0m".
+        suggested_display_precision=2,
         value_fn=lambda data: _seconds(data.time_left.until_idle),
     ),
 )

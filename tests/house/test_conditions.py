@@ -109,6 +109,27 @@ def test_a_change_too_soon_waits_for_five_minutes_in_the_state() -> None:
     assert timeline.at(300.0, immich_night="on").held == {}
 
 
+def test_a_hold_waiting_out_its_minimum_time_says_when_it_ends() -> None:
+    """Held at 0 s, allowed again at 60 s: each queue's hold ends at 300 s; off, no end."""
+    timeline = Timeline(SERVER_NIGHT)
+    timeline.at(-1000.0, immich_night="on")
+    assert timeline.at(0.0, immich_night="off").held["videoConversion"].until is None
+    early = timeline.at(60.0, immich_night="on")
+    assert early.held == dict.fromkeys(
+        QUEUES, Hold(HoldKind.SCHEDULE, NIGHT, until=300.0)
+    )
+
+
+def test_an_unavailable_entitys_hold_ends_with_its_grace() -> None:
+    """Broken at 100 s while holding: the hold says it ends at 700 s."""
+    timeline = Timeline(VIDEO_NOT_WHILE_STREAMING)
+    timeline.at(0.0, plex_streaming="on")
+    broken = timeline.at(100.0, plex_streaming="unavailable")
+    assert broken.held == {
+        "videoConversion": Hold(HoldKind.ENTITY, STREAMING, until=700.0)
+    }
+
+
 def test_a_change_after_five_minutes_applies_at_once() -> None:
     """Held for 400 s already: turning the schedule on allows work immediately."""
     timeline = Timeline(SERVER_NIGHT)

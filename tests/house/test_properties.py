@@ -359,52 +359,58 @@ def test_a_queue_outside_its_schedule_always_ends_paused(
 
 
 @st.composite
-def metadata_reads(draw: st.DrawFn) -> list[tuple[float, QueueStatus | None]]:
-    """Draw reads of metadataExtraction every 2 to 60 s (None: the read failed)."""
-    reads: list[tuple[float, QueueStatus | None]] = []
-    now = 0.0
-    for _ in range(draw(st.integers(1, 20))):
-        status = draw(
-            st.one_of(
-                st.none(),
-                st.builds(
-                    lambda jobs, active, paused: queue(
-                        "metadataExtraction", jobs, active=active, paused=paused
-                    ),
-                    st.sampled_from((0, 1, 5, 500)),
-                    st.sampled_from((0, 1)),
-                    st.booleans(),
-                ),
-            )
-        )
-        reads.append((now, status))
+def upload_reads(draw: st.DrawFn) -> list[tuple[float, int | None]]:
+    """Draw reads 2 to 60 s apart, each with how many assets arrived since (None: failed).
+
+    The first read sees nothing arrive: it is what later reads compare with.
+    """
+    reads: list[tuple[float, int | None]] = [(0.0, 0)]
+    now = 10.0
+    for _ in range(draw(st.integers(1, 120))):
+        reads.append((now, draw(st.one_of(st.none(), st.sampled_from((0, 1, 5, 30))))))
         now += draw(st.sampled_from((2.0, 10.0, 60.0)))
     return reads
 
 
 @SETTINGS
-@given(metadata_reads())
-def test_the_quiet_period_ends_five_minutes_after_the_last_arrival(reads) -> None:
-    """Held only within 5 min of a read that saw uploads; thumbnails are never held.
+@given(upload_reads())
+def test_the_quiet_period_follows_big_backups_and_every_hold_ends(reads) -> None:
+    """Held within 5 min of a big backup only, 30 min at most, each hold with its end.
 
-    A read sees uploads when metadata extraction's work rose since the last good read, or when
-    it has work while resumed.
+    A big backup: a read saw assets arrive, and 60 arrived within the 2 minutes before it.
+    Thumbnails are never held.
+
+    The assets come down a paused smart search (one job each); a failed read sees nothing,
+    and what arrived meanwhile shows at the next good read.
     """
     memory = UploadMemory()
-    last_work: int | None = None
-    last_arrival: float | None = None
-    for now, status in reads:
-        snapshot = None if status is None else snap(status, queue("videoConversion", 3))
+    jobs, unseen = 0, 0
+    good: list[tuple[float, int]] = []
+    big_at: float | None = None
+    held_since: float | None = None
+    for now, arrived in reads:
+        unseen += arrived or 0
+        snapshot = None
+        if arrived is not None:
+            jobs += unseen
+            good.append((now, unseen))
+            if unseen and sum(n for t, n in good if t > now - 120.0) >= 60:
+                big_at = now
+            unseen = 0
+            snapshot = snap(
+                queue("metadataExtraction"),
+                queue("smartSearch", jobs, paused=True),
+                queue("videoConversion", 3),
+            )
         outcome = watch(memory, UploadOptions(), snapshot, now)
         memory = outcome.memory
-        if status is not None:
-            work = status.runnable + status.active
-            if (last_work is not None and work > last_work) or (
-                work > 0 and not status.is_paused
-            ):
-                last_arrival = now
-            last_work = work
-        expected = last_arrival is not None and now - last_arrival < 300
-        assert outcome.active == expected
-        assert ("videoConversion" in outcome.held) == expected
+        assert outcome.active == (big_at is not None and now - big_at < 300.0)
+        if not outcome.held:
+            held_since = None
+            continue
+        held_since = now if held_since is None else held_since
+        assert now - held_since < 1800.0
         assert "thumbnailGeneration" not in outcome.held
+        for hold in outcome.held.values():
+            assert hold.until is not None
+            assert now < hold.until <= held_since + 1800.0

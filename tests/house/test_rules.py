@@ -14,11 +14,11 @@ OPTIONS = {
 
 
 def test_a_condition_and_uploads_together_the_condition_says_why() -> None:
-    """Streaming and uploading: video conversion is held, the reason is the stream."""
+    """Streaming and a big backup: video conversion is held, the reason is the stream."""
     rules = HouseRules()
     rules.decide(OPTIONS, {"binary_sensor.streaming": "on"}, ["videoConversion"], 0.0)
     rules.observe(
-        OPTIONS, snap(queue("metadataExtraction", 4), queue("videoConversion")), 0.0
+        OPTIONS, snap(queue("metadataExtraction", 80), queue("videoConversion")), 0.0
     )
     assert rules.holds() == {
         "videoConversion": Hold(HoldKind.ENTITY, "binary_sensor.streaming")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
 from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
@@ -200,4 +201,25 @@ def test_a_watched_queue_stays_paused_while_empty() -> None:
     # Nothing to do anywhere: resumed like every queue.
     snapshot = snap(queue(THUMBS), queue(SMART, paused=True), queue(OCR))
     result = plan(snapshot, policy, Intents(), result.memory, NOW + 10)
+    assert commanded(result) == {SMART: Action.RESUME}
+
+
+def test_a_single_photos_machine_learning_does_not_wait_for_the_quiet_time() -> None:
+    """A photo's smart-search job lands in the watched, paused queue beside a transcode.
+
+    One asset is no big backup: the house holds nothing, and the job runs at once (express:
+    one light job), instead of waiting five minutes for the quiet time.
+    """
+    managed = frozenset({VIDEO, SMART})
+    options: dict[str, object] = {}
+    policy = house_policy(Policy(managed=managed), options)
+    rules = HouseRules()
+    memory = Memory(owned=frozenset({SMART}), took_over=True)
+    before = snap(queue(VIDEO, 20, active=1), queue(SMART, paused=True))
+    rules.observe(options, before, NOW)
+    result = plan(before, policy, Intents(house=rules.holds()), memory, NOW)
+    after = snap(queue(VIDEO, 20, active=1), queue(SMART, 1, paused=True))
+    rules.observe(options, after, NOW + 10)
+    assert rules.holds() == {}
+    result = plan(after, policy, Intents(house=rules.holds()), result.memory, NOW + 10)
     assert commanded(result) == {SMART: Action.RESUME}

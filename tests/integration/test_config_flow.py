@@ -853,7 +853,11 @@ def _house(**sections: Any) -> dict[str, Any]:
         "condition_2": {"work_when": "on"},
         "condition_3": {"work_when": "on"},
         "condition_min_minutes": 5,
-        "uploads": {"upload_quiet": True, "upload_quiet_minutes": 5},
+        "uploads": {
+            "upload_quiet": True,
+            "upload_quiet_minutes": 5,
+            "upload_max_hold_minutes": 30,
+        },
         "groups": {},
     }
     for name, fields in sections.items():
@@ -917,7 +921,11 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
                 "queues": ["videoConversion", "ocr"],
             },
             condition_min_minutes=10,
-            uploads={"heavy_queues": ["videoConversion"], "upload_quiet_minutes": 15},
+            uploads={
+                "heavy_queues": ["videoConversion"],
+                "upload_quiet_minutes": 15,
+                "upload_max_hold_minutes": 45,
+            },
             groups={"group_1": ["smartSearch", "faceDetection", "ocr"]},
         ),
     )
@@ -936,6 +944,7 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     assert options["upload_quiet"] is True
     assert options["heavy_queues"] == ["videoConversion"]
     assert options["upload_quiet_minutes"] == 15
+    assert options["upload_max_hold_minutes"] == 45
     assert options["never_together"] == [["smartSearch", "faceDetection", "ocr"]]
 
     # Opened again, the form shows what was saved, in open sections.
@@ -952,6 +961,7 @@ async def test_options_house_step_saves_conditions_quiet_period_and_groups(
     }
     assert shown["groups"] == {"group_1": ["smartSearch", "faceDetection", "ocr"]}
     assert shown["uploads"]["heavy_queues"] == ["videoConversion"]
+    assert shown["uploads"]["upload_max_hold_minutes"] == 45
     assert _collapsed(result) == {
         "server": False,
         "condition_1": False,
@@ -1028,7 +1038,11 @@ async def test_options_saved_before_sections_survive_the_form(
     }
     result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert dict(config_entry.options) == SAVED_BEFORE_SECTIONS
+    # Saved before the longest hold existed: the form adds it at its default, 30 minutes.
+    assert dict(config_entry.options) == {
+        **SAVED_BEFORE_SECTIONS,
+        "upload_max_hold_minutes": 30,
+    }
 
 
 @pytest.mark.parametrize(
@@ -1088,6 +1102,11 @@ async def test_options_saved_before_sections_survive_the_form(
             "condition_min_minutes",
             "Choose from 1 to 60 minutes.",
         ),
+        (
+            {"uploads": {"upload_max_hold_minutes": 4}},
+            "uploads",
+            "Choose from 5 to 240 minutes.",
+        ),
     ],
     ids=[
         "queue_in_two_conditions",
@@ -1098,6 +1117,7 @@ async def test_options_saved_before_sections_survive_the_form(
         "fraction_of_a_minute",
         "quiet_time_too_short",
         "minimum_time_too_long",
+        "longest_hold_too_short",
     ],
 )
 async def test_options_house_step_refuses_what_cannot_work(

@@ -225,10 +225,11 @@ async def test_uploads_hold_heavy_queues_while_thumbnails_go_through(
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A phone backs up a photo every 5 s for 3 minutes beside a video backlog, N = 2.
+    """A phone backs up 10 photos every 5 s for 3 minutes beside a video backlog, N = 2.
 
-    Video conversion is held while the photos arrive, each photo's thumbnail still appears
-    within a poll (the express lane), and the videos resume 5 minutes after the last upload.
+    From the read that saw 60 arrive, video conversion is held while the photos arrive,
+    each photo's thumbnail still appears within a poll (the express lane), and the videos
+    resume 5 minutes after the last upload.
     """
     _videos(immich)
     await setup_one_slot(hass, config_entry, max_running=2, express_lane=True)
@@ -236,9 +237,9 @@ async def test_uploads_hold_heavy_queues_while_thumbnails_go_through(
 
     photos: list[int] = []
     for _ in range(36):
-        photos += immich.model.upload(photos=1)
+        photos += immich.model.upload(photos=10)
         await run_for(hass, freezer, immich, 5)
-        if len(photos) > 3:
+        if len(photos) > 80:
             assert _video_paused(immich)
             state = hass.states.get(VIDEO_STATUS)
             assert state.state == "held"

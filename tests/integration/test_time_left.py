@@ -135,3 +135,50 @@ async def test_pause_processing_leaves_the_time_unknown(
     assert _seconds(hass, "thumbnail_generation_time_left") == STATE_UNKNOWN
     assert _seconds(hass, "time_until_idle") == STATE_UNKNOWN
     assert _seconds(hass, "video_conversion_time_left") == 0
+
+
+async def test_a_timed_pause_counts_from_its_end(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Paused for 5 minutes: 12 thumbnails of 5 s are done 300 + 60 s from now."""
+    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0})
+    immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    await setup_one_slot(hass, config_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "pause_processing",
+        {"config_entry_id": config_entry.entry_id, "duration": {"minutes": 5}},
+        blocking=True,
+    )
+    assert _seconds(hass, "thumbnail_generation_time_left") == 360
+    assert _seconds(hass, "time_until_idle") == 360
+
+
+async def test_a_quiet_period_hold_counts_from_its_end(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A big backup holds 3 videos of 20 s for 5 minutes: idle about 300 + 60 s after it.
+
+    Read 20 s after 300 photos arrived, the hold ends 280 to 290 s later (it began at the
+    read that saw them); the photos' own work is a few seconds.
+    """
+    fast = dict.fromkeys(
+        ("storageTemplateMigration", "smartSearch", "faceDetection", "ocr"), 0.01
+    )
+    _learned(hass_storage, config_entry, {THUMBNAILS: 0.1, VIDEO: 20.0, **fast})
+    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    immich.model.pause(VIDEO)
+    await setup_one_slot(hass, config_entry, express_lane=True)
+    immich.model.upload(photos=300)
+    await run_for(hass, freezer, immich, 20)
+    assert hass.states.get(f"{PREFIX}_video_conversion_status").state == "held"
+    seconds = _seconds(hass, "time_until_idle")
+    assert seconds != STATE_UNKNOWN
+    assert 320 <= int(seconds) <= 380

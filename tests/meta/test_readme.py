@@ -89,16 +89,23 @@ def test_event_types_documented() -> None:
 
 
 @pytest.mark.parametrize(
-    ("step", "field", "label"),
+    ("step", "section_name", "field", "label"),
     [
-        (step, field, label)
+        (step, part.get("name"), field, label)
         for section in ("config", "options")
         for step, content in EN[section]["step"].items()
-        for field, label in content.get("data", {}).items()
+        for part in (content, *content.get("sections", {}).values())
+        for field, label in part.get("data", {}).items()
     ],
 )
-def test_field_documented(step: str, field: str, label: str) -> None:
-    """Every set-up field and option appears under its label, in bold."""
+def test_field_documented(
+    step: str, section_name: str | None, field: str, label: str
+) -> None:
+    """Every set-up field and option appears under its label, in bold, and so does its section."""
+    if section_name is not None:
+        assert f"**{section_name}**" in README, (
+            f"{step}: section {section_name!r} is missing"
+        )
     assert f"**{label}**" in README, f"{step}.{field} ({label!r}) is missing"
 
 

@@ -115,6 +115,45 @@ def test_a_queue_the_house_holds_makes_idle_unknown() -> None:
     assert result.until_idle is None
 
 
+def test_a_house_hold_with_an_end_counts_from_its_end() -> None:
+    """Videos held for uploads until 100 s from now: 3 × 20 s after that, idle in 160 s."""
+    result = _estimate(
+        snap(queue(THUMBS, 2), queue(VIDEO, 3, paused=True)),
+        {THUMBS: 5.0, VIDEO: 20.0},
+        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS, until=NOW + 100)}),
+        states={VIDEO: QueueState.HELD},
+    )
+    assert result.queues == {THUMBS: 10.0, VIDEO: 160.0}
+    assert result.until_idle == 160.0
+
+
+def test_a_hold_ending_before_the_slot_frees_waits_for_the_slot() -> None:
+    """Held until 30 s from now, behind 60 s of thumbnails: the videos start at 60 s."""
+    result = _estimate(
+        snap(queue(THUMBS, 12), queue(VIDEO, 3, paused=True)),
+        {THUMBS: 5.0, VIDEO: 20.0},
+        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS, until=NOW + 30)}),
+        states={VIDEO: QueueState.HELD},
+    )
+    assert result.until_idle == 120.0
+
+
+def test_a_timed_pause_counts_from_its_end() -> None:
+    """Paused for 5 more minutes, then one slot: 2 thumbnails of 5 s end 310 s from now."""
+    result = time_left(
+        snap(queue(THUMBS, 2, paused=True), queue(VIDEO, paused=True)),
+        policy=Policy(max_running=0),
+        intents=Intents(timed_pause=True),
+        observed=Memory(job_seconds={THUMBS: 5.0}),
+        states={},
+        express=frozenset(),
+        now=NOW,
+        resume=(300.0, 1),
+    )
+    assert result.queues == {THUMBS: 310.0, VIDEO: 0.0}
+    assert result.until_idle == 310.0
+
+
 def test_held_in_immich_without_work_is_zero() -> None:
     """Held, but with nothing to do: nothing is left to wait for."""
     result = _estimate(

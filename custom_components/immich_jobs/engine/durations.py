@@ -1,7 +1,7 @@
 """How long a queue's jobs take, learned from the counts Immich reports (pure, like the scheduler).
 
-Immich tells how many jobs wait and run, never how long one takes. Falling counts between two
-reads give the throughput; the express lane (is a backlog small and light?) and the hand-off
+Immich tells how many jobs wait and run, never how long one takes. Falling counts since the
+last read that saw the queue progress give the throughput; the express lane (is a backlog small and light?) and the hand-off
 timing (when will the slot holder be done?) rest on that estimate.
 """
 
@@ -81,10 +81,13 @@ def learn(snapshot: Snapshot, observed: Observed, now: float) -> Learned:
         done = before - left if before is not None else 0
         working = status.busy or (status.runnable > 0 and not status.is_paused)
         if done > 0 and elapsed > 0:
-            sample = elapsed / done
+            # Measured since the last progress, not the last read: a job longer than the
+            # read interval finishes at one read in two, and is as long as the two.
+            since = observed.progress_at.get(name)
+            sample = (now - since if since is not None else elapsed) / done
             estimate = job_seconds(observed, name)
-            if left > 0 and name in observed.progress_at:
-                # Worked the whole interval: a fair sample of throughput.
+            if left > 0 and since is not None:
+                # Worked since its last progress: a fair sample of throughput.
                 durations[name] = (
                     OBSERVATION_WEIGHT * sample + (1 - OBSERVATION_WEIGHT) * estimate
                 )

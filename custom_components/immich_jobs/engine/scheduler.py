@@ -536,9 +536,12 @@ def _pause_changes_something(
     """Tell, for each loser, whether pausing it would change anything.
 
     A paused queue's running jobs go on; the pause only stops it from starting the next one.
-    When every winner already runs and should be done before a running loser's job ends, the
-    pause would be undone before it stopped anything: two commands for nothing (seen on a
-    real box: a photo's arrival paused the transcode, resumed a second later).
+    When every winner already runs and the work ranked above a running loser should be done
+    before its job ends, the pause would be undone before it stopped anything: two commands
+    for nothing (seen on a real box: a photo's arrival paused the transcode, resumed a second
+    later). The work ahead is every contender ranked above it, shared by the winners' slots:
+    with jobs learned at their true length, the winners alone would let a transcode go on
+    beside the thumbnails queued behind them.
     """
     snapshot = scene.snapshot
     if (
@@ -547,11 +550,17 @@ def _pause_changes_something(
         or any(snapshot[name].is_paused and not snapshot[name].busy for name in winners)
     ):
         return dict.fromkeys(losers, True)
-    ahead = max(backlog_seconds(snapshot[name], memory, now) for name in winners)
+    ranked = [name for name in scene.free if name in winners or name in losers]
+    backlog = {name: backlog_seconds(snapshot[name], memory, now) for name in ranked}
+
+    def ahead(loser: str) -> float:
+        above = {*winners, *ranked[: ranked.index(loser)]}
+        return sum(backlog[name] for name in above) / len(winners)
+
     return {
         name: snapshot[name].is_paused
         or not snapshot[name].busy
-        or ahead >= job_left(snapshot[name], memory, now)
+        or ahead(name) >= job_left(snapshot[name], memory, now)
         for name in losers
     }
 

@@ -41,14 +41,18 @@ from ..const import (
     CONF_NEVER_TOGETHER,
     CONF_QUEUE_CONDITIONS,
     CONF_SERVER_CONDITION,
+    CONF_UPLOAD_MAX_HOLD_MINUTES,
     CONF_UPLOAD_QUIET,
     CONF_UPLOAD_QUIET_MINUTES,
     DEFAULT_CONDITION_MIN_MINUTES,
+    DEFAULT_UPLOAD_MAX_HOLD_MINUTES,
     DEFAULT_UPLOAD_QUIET,
     DEFAULT_UPLOAD_QUIET_MINUTES,
     MAX_CONDITION_MIN_MINUTES,
+    MAX_UPLOAD_MAX_HOLD_MINUTES,
     MAX_UPLOAD_QUIET_MINUTES,
     MIN_CONDITION_MIN_MINUTES,
+    MIN_UPLOAD_MAX_HOLD_MINUTES,
     MIN_UPLOAD_QUIET_MINUTES,
 )
 from ..engine.house.conditions import CONDITION_DOMAINS, OFF, ON
@@ -183,6 +187,11 @@ def house_schema(
             vol.Required(
                 CONF_UPLOAD_QUIET_MINUTES, default=DEFAULT_UPLOAD_QUIET_MINUTES
             ): number_box(MIN_UPLOAD_QUIET_MINUTES, MAX_UPLOAD_QUIET_MINUTES, "min"),
+            vol.Required(
+                CONF_UPLOAD_MAX_HOLD_MINUTES, default=DEFAULT_UPLOAD_MAX_HOLD_MINUTES
+            ): number_box(
+                MIN_UPLOAD_MAX_HOLD_MINUTES, MAX_UPLOAD_MAX_HOLD_MINUTES, "min"
+            ),
         },
     )
     fields[vol.Required(GROUPS)] = part(
@@ -244,7 +253,11 @@ def house_suggestions(
             }
     if CONF_CONDITION_MIN_MINUTES in options:
         values[CONF_CONDITION_MIN_MINUTES] = options[CONF_CONDITION_MIN_MINUTES]
-    for key in (CONF_UPLOAD_QUIET, CONF_UPLOAD_QUIET_MINUTES):
+    for key in (
+        CONF_UPLOAD_QUIET,
+        CONF_UPLOAD_QUIET_MINUTES,
+        CONF_UPLOAD_MAX_HOLD_MINUTES,
+    ):
         if key in options:
             values[UPLOADS][key] = options[key]
     heavy = options.get(CONF_HEAVY_QUEUES, DEFAULT_HEAVY_QUEUES)
@@ -317,12 +330,22 @@ def house_options(
     )
     if isinstance(quiet, HouseError):
         return {}, quiet
+    longest = _minutes(
+        {CONF_UPLOAD_MAX_HOLD_MINUTES: DEFAULT_UPLOAD_MAX_HOLD_MINUTES, **uploads},
+        CONF_UPLOAD_MAX_HOLD_MINUTES,
+        UPLOADS,
+        MIN_UPLOAD_MAX_HOLD_MINUTES,
+        MAX_UPLOAD_MAX_HOLD_MINUTES,
+    )
+    if isinstance(longest, HouseError):
+        return {}, longest
     options[CONF_UPLOAD_QUIET] = bool(uploads.get(CONF_UPLOAD_QUIET))
     heavy = list(uploads.get(CONF_HEAVY_QUEUES) or [])
     if heavy_error := validate_heavy(heavy):
         return {}, HouseError(UPLOADS, heavy_error)
     options[CONF_HEAVY_QUEUES] = heavy
     options[CONF_UPLOAD_QUIET_MINUTES] = quiet
+    options[CONF_UPLOAD_MAX_HOLD_MINUTES] = longest
     chosen = answers.get(GROUPS) or {}
     groups = [
         list(group)

@@ -174,19 +174,21 @@ def evaluate(
     """
     min_seconds = max(0.0, options.min_seconds)
     decisions: dict[str, Decision] = {}
-    revisits: list[float] = []
+    revisits: dict[str, float] = {}
     for entity_id in sorted(options.entity_ids):
         decision, revisit = _decide(
             memory.decisions.get(entity_id), states.get(entity_id), now, min_seconds
         )
         decisions[entity_id] = decision
         if revisit is not None:
-            revisits.append(revisit)
+            revisits[entity_id] = revisit
 
     def holding(condition: Condition | None) -> Hold | None:
         if condition is None or condition.allows(decisions[condition.entity_id].state):
             return None
-        return condition.hold()
+        # A holding decision that may change without a new state ends then: the entity
+        # allows work again but the minimum time runs, or it has no state and the grace runs.
+        return replace(condition.hold(), until=revisits.get(condition.entity_id))
 
     server = holding(options.server)
     held: dict[str, Hold] = {}
@@ -197,7 +199,7 @@ def evaluate(
     return ConditionOutcome(
         held=held,
         memory=ConditionMemory(decisions=decisions),
-        next_check=max(0.0, min(revisits) - now) if revisits else None,
+        next_check=max(0.0, min(revisits.values()) - now) if revisits else None,
     )
 
 

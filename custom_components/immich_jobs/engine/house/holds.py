@@ -29,10 +29,16 @@ class HoldKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """One reason to hold a queue: its kind and what caused it (an entity id or a queue)."""
+    """One reason to hold a queue: its kind, what caused it (an entity id or a queue), its end.
+
+    `until` is when the hold ends by itself, on the scheduler's clock (monotonic seconds):
+    the quiet period's end, a condition's minimum time, the maximum hold. None: no end of its
+    own (a condition the user chose that still says no, a never-together group).
+    """
 
     kind: HoldKind
     subject: str = ""
+    until: float | None = None
 
     @property
     def reason(self) -> str:
