@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_EXPRESS_LANE
+from custom_components.immich_jobs.diagnostics import async_get_config_entry_diagnostics
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
@@ -55,6 +56,14 @@ def commands(immich: SimulatedImmich) -> list[str]:
         for record in immich.requests
         if record.method == "PUT"
     ]
+
+
+async def diagnostics(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """Return the diagnostics a user downloads: the one view of what the scheduler owns.
+
+    Called directly: the HTTP view chokes on freezegun's datetimes in HA's own part.
+    """
+    return await async_get_config_entry_diagnostics(hass, entry)
 
 
 async def setup_one_slot(

@@ -29,6 +29,7 @@ from .helpers import (
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
+PAUSED_UNTIL = "sensor.immich_127_0_0_1_processing_paused_until"
 FAILED_SENSOR = "sensor.immich_127_0_0_1_thumbnail_generation_failed"
 
 
@@ -269,7 +270,7 @@ async def test_pause_processing_for_a_duration(
 
     await run_for(hass, freezer, immich, 15)
     assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.runtime_data.max_running == 1
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
     assert THUMBNAILS not in paused_queues(immich)
     assert SMART_SEARCH in paused_queues(immich)
 
@@ -316,9 +317,8 @@ async def test_limit_set_during_a_timed_pause_is_kept(
 
     # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
     await run_for(hass, freezer, immich, 300)
-    assert config_entry.runtime_data.max_running == 2
     assert hass.states.get(MAX_RUNNING).state == "2"
-    assert config_entry.runtime_data.intents.hold_until is None
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
 
 
 async def test_limit_changed_behind_a_timed_pause_is_kept(
@@ -345,8 +345,8 @@ async def test_limit_changed_behind_a_timed_pause_is_kept(
     await hass.async_block_till_done()
     assert CONF_MAX_RUNNING not in config_entry.options
     await run_for(hass, freezer, immich, 305)
-    assert config_entry.runtime_data.max_running == 3
-    assert config_entry.runtime_data.intents.hold_until is None
+    assert hass.states.get(MAX_RUNNING).state == "3"
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
 
 
 async def test_options_saved_during_a_timed_pause_keep_it(
@@ -361,10 +361,10 @@ async def test_options_saved_during_a_timed_pause_keep_it(
     await _pause_for_five_minutes(hass, config_entry)
     await _limit_in_options(hass, config_entry, 0)
     await run_for(hass, freezer, immich, 290)
-    assert config_entry.runtime_data.max_running == 0
+    assert hass.states.get(MAX_RUNNING).state == "0"
 
     await run_for(hass, freezer, immich, 15)
-    assert config_entry.runtime_data.max_running == 1
+    assert hass.states.get(MAX_RUNNING).state == "1"
     assert THUMBNAILS not in paused_queues(immich)
 
 
@@ -383,7 +383,7 @@ async def test_pause_processing_until_raised(
 
     assert paused_queues(immich) == set(DEFAULT_MANAGED)
     assert hass.states.get(MAX_RUNNING).state == "0"
-    assert config_entry.runtime_data.intents.hold_until is None
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
 
 
 async def test_pause_processing_refused_changes_nothing(
@@ -406,11 +406,12 @@ async def test_pause_processing_refused_changes_nothing(
         )
 
     assert err.value.translation_domain == DOMAIN
-    assert config_entry.runtime_data.max_running == 1
-    intents = config_entry.runtime_data.intents
-    assert intents.hold_until is None
-    assert intents.restore_max_running is None
+    assert hass.states.get(MAX_RUNNING).state == "1"
+    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
     assert THUMBNAILS not in paused_queues(immich)
+    # No pause is left to end: five minutes on, the limit is still the user's.
+    await run_for(hass, freezer, immich, 310, step=10)
+    assert hass.states.get(MAX_RUNNING).state == "1"
 
 
 @pytest.mark.parametrize(

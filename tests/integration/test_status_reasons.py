@@ -64,6 +64,15 @@ def _work(immich: SimulatedImmich) -> None:
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
 
 
+def _run_now(hass: HomeAssistant) -> set[str]:
+    """Return the queues whose status sensor says they run now (as in their entity ids)."""
+    return {
+        state.entity_id.removeprefix(f"{PREFIX}_").removesuffix("_status")
+        for state in hass.states.async_all("sensor")
+        if state.entity_id.endswith("_status") and state.attributes.get("run_now")
+    }
+
+
 async def _call(hass: HomeAssistant, service: str, **data: object) -> None:
     await hass.services.async_call(DOMAIN, service, data, blocking=True)
 
@@ -160,7 +169,7 @@ async def test_run_now_shows_and_can_be_cancelled(
         "reason": "waits_for_draining",
         "waits_behind": [VIDEO],
     }
-    assert config_entry.runtime_data.intents.run_now == set()
+    assert _run_now(hass) == set()
 
 
 async def test_cancel_run_now_of_every_queue_and_of_none(
@@ -168,15 +177,17 @@ async def test_cancel_run_now_of_every_queue_and_of_none(
 ) -> None:
     """Without a queue every run-now queue is cancelled; with none run now, nothing changes."""
     _work(immich)
+    # Work for smart search too: run now ends by itself on a queue that has none.
+    immich.model.enqueue("smartSearch", 30, duration=10)
     await setup_one_slot(hass, config_entry)
     await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
     assert _why(hass, "thumbnail_generation")["reason"] == "slot"
 
     await _press(hass, VIDEO_RUN_NOW)
     await _press(hass, "button.immich_127_0_0_1_smart_search_run_now")
+    assert _run_now(hass) == {"video_conversion", "smart_search"}
     await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
-    assert config_entry.runtime_data.intents.run_now == set()
-    assert _why(hass, "video_conversion")["run_now"] is False
+    assert _run_now(hass) == set()
     assert VIDEO in paused_queues(immich)
 
 
@@ -195,7 +206,7 @@ async def test_cancel_run_now_of_an_unknown_queue_is_refused(
             queue="thumbnails",
         )
     assert err.value.translation_key == "unknown_queue"
-    assert config_entry.runtime_data.intents.run_now == {VIDEO}
+    assert _run_now(hass) == {"video_conversion"}
 
 
 async def test_a_queue_run_now_runs_while_the_limit_is_zero(
@@ -292,7 +303,8 @@ async def test_a_pause_held_back_by_the_grace_period_shows_the_queue_running(
     await setup_one_slot(hass, config_entry)
     immich.restart(downtime=45)
     await run_for(hass, freezer, immich, 60)
-    assert config_entry.runtime_data.gate.in_grace
+    # Back for 15 s: the 60 s grace period has 45 s to go.
+    assert _status(hass, "video_conversion")[0] != "unavailable"
     immich.model.enqueue(VIDEO, 10, kind="video", duration=20)
     # 50 thumbnails: fewer than a big backup's, so the quiet period holds nothing.
     immich.model.enqueue(THUMBNAILS, 50, duration=5)
@@ -337,7 +349,6 @@ async def test_a_contested_queue_has_a_real_state_and_says_why(
         until=immich.model.now + 600,
     )  # fmt: skip
     await run_for(hass, freezer, immich, 120)
-    assert VIDEO in config_entry.runtime_data.contested
 
     assert _status(hass, "video_conversion")[0] == "running"
     assert _why(hass, "video_conversion") == NOTHING | {"reason": "held_by_rival"}
