@@ -55,21 +55,31 @@ test_entities = platform_snapshot_test(
 )
 
 
-async def test_active_and_failed_are_diagnostic_and_disabled(
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [
+        ("active", EntityCategory.DIAGNOSTIC),
+        ("failed", EntityCategory.DIAGNOSTIC),
+        # The reason as a state of its own: ten more entities a user did not ask for.
+        ("reason", None),
+    ],
+)
+async def test_less_used_sensors_are_disabled_by_default(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    kind: str,
+    category: EntityCategory | None,
 ) -> None:
-    """The less-used counts exist, but disabled and in the diagnostic category."""
+    """The less-used sensors exist, but off until enabled; the counts are diagnostic."""
     await setup_one_slot(hass, config_entry)
-    for kind in ("active", "failed"):
-        entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
-        entry = entity_registry.async_get(entity_id)
-        assert entry is not None
-        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-        assert entry.entity_category is EntityCategory.DIAGNOSTIC
-        assert hass.states.get(entity_id) is None
+    entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert entry.entity_category is category
+    assert hass.states.get(entity_id) is None
     pending = entity_registry.async_get(f"{PREFIX}_thumbnail_generation_pending")
     assert pending is not None
     assert pending.disabled_by is None
