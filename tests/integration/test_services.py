@@ -15,9 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
-from simulator.server import KEY_READ_ONLY, SimulatedImmich
+from simulator.server import KEY_READ_ONLY
 
-from .helpers import form_as_shown, setup_one_slot, submit_house_as_shown
+from .helpers import form_as_shown, submit_house_as_shown
 from .setups import Home, home_fixture  # noqa: F401
 
 THUMBNAILS = "thumbnailGeneration"
@@ -339,19 +339,21 @@ def _wide_queue_names(queues_section: dict[str, Any]) -> list[str]:
     ]
 
 
-async def test_get_dashboard(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """The response is a dashboard of this server: its entity ids, queues in priority order."""
-    await setup_one_slot(
-        hass,
-        config_entry,
+@pytest.fixture
+async def three_queues(home: Home) -> Home:
+    """Return the home set up managing three queues, video conversion first."""
+    await home.set_up_one_slot(
         managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
         priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
     )
+    return home
+
+
+async def test_get_dashboard(
+    three_queues: Home, entity_registry: er.EntityRegistry
+) -> None:
+    """The response is a dashboard of this server: its entity ids, queues in priority order."""
+    hass, config_entry = three_queues.hass, three_queues.entry
     # A user renamed one entity: the dashboard follows the registry.
     entity_registry.async_update_entity(
         "switch.immich_127_0_0_1_video_conversion_allowed",
@@ -474,16 +476,9 @@ async def test_get_dashboard(
     assert scheduler["cards"][-1]["type"] == "history-graph"
 
 
-async def test_get_dashboard_follows_a_new_priority(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_get_dashboard_follows_a_new_priority(three_queues: Home) -> None:
     """After Smart search is moved to 1st in the options, the queues follow that order."""
-    await setup_one_slot(
-        hass,
-        config_entry,
-        managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
-        priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
-    )
+    hass, config_entry = three_queues.hass, three_queues.entry
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form_as_shown(result)
