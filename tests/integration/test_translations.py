@@ -41,32 +41,28 @@ async def test_entity_names_in_german(
     ]
 
 
-@pytest.mark.parametrize(
-    ("category", "key", "german"),
-    [
-        # A queue's status and its reason.
-        ("entity", "entity.sensor.status.state.running", "Läuft"),
-        ("entity", "entity.sensor.status.state.held", "Angehalten"),
-        (
-            "entity",
-            "entity.sensor.status.state_attributes.reason.state.waits_for_slot",
-            "Wartet: Andere belegen die Plätze",
-        ),
-        # The set-up form, with Home Assistant's own words for the usual fields.
-        ("config", "config.step.user.title", "Mit Immich verbinden"),
-        ("config", "config.step.user.data.api_key", "API-Schlüssel"),
-        ("config", "config.step.user.data.verify_ssl", "SSL-Zertifikat überprüfen"),
-        (
-            "options",
-            "options.step.init.data.max_running",
-            "Max. gleichzeitige Warteschlangen",
-        ),
-    ],
-)
+# What the frontend shows from these strings, by their key (its first word: the category).
+GERMAN = {
+    # A queue's status and its reason.
+    "entity.sensor.status.state.running": "Läuft",
+    "entity.sensor.status.state.held": "Angehalten",
+    "entity.sensor.status.state_attributes.reason.state.waits_for_slot": (
+        "Wartet: Andere belegen die Plätze"
+    ),
+    # The set-up form, with Home Assistant's own words for the usual fields.
+    "config.step.user.title": "Mit Immich verbinden",
+    "config.step.user.data.api_key": "API-Schlüssel",
+    "config.step.user.data.verify_ssl": "SSL-Zertifikat überprüfen",
+    "options.step.init.data.max_running": "Max. gleichzeitige Warteschlangen",
+}
+
+
+@pytest.mark.parametrize(("key", "german"), GERMAN.items())
 async def test_the_frontend_words_in_german(
-    hass: HomeAssistant, category: str, key: str, german: str
+    hass: HomeAssistant, key: str, german: str
 ) -> None:
     """The frontend shows states, reasons and forms from these strings."""
+    category = key.split(".")[0]
     translations = await async_get_translations(hass, "de", category, {DOMAIN})
     assert translations[f"component.{DOMAIN}.{key}"] == german
 
