@@ -12,6 +12,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.immich_jobs.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryDisabler
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
@@ -62,6 +63,15 @@ class Home:
         """Call an entity's action as a user would, waiting for it to finish."""
         await self.hass.services.async_call(
             domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+        )
+
+    async def act(self, service: str, **data: object) -> None:
+        """Call one of the integration's actions for this entry, waiting for it to finish."""
+        await self.hass.services.async_call(
+            DOMAIN,
+            service,
+            {"config_entry_id": self.entry.entry_id, **data},
+            blocking=True,
         )
 
     async def disable(self) -> None:

@@ -359,28 +359,20 @@ async def test_user_flow_unexpected_errors(
     assert result["errors"] == {CONF_API_KEY: "not_admin"}
 
 
+@pytest.mark.parametrize("written", ["/api", "/"], ids=["api_path", "trailing_slash"])
 async def test_same_server_twice_is_aborted(
-    hass: HomeAssistant, immich: SimulatedImmich
+    hass: HomeAssistant, immich: SimulatedImmich, written: str
 ) -> None:
-    """One entry per server, whatever address or key is used the second time."""
+    """One entry per server, whatever address or key is used the second time.
+
+    The second key (the seed's) cannot read the admin: the server is recognised by its URL,
+    written with Immich's /api or a trailing slash.
+    """
     flow_id = await _start_user_flow(hass)
     await _submit(hass, flow_id, immich.url, KEY_ALL)
     await hass.async_block_till_done()
     flow_id = await _start_user_flow(hass)
-    result = await _submit(hass, flow_id, f"{immich.url}/api", KEY_SEED)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-
-
-async def test_same_url_with_seed_key_is_aborted(
-    hass: HomeAssistant, immich: SimulatedImmich
-) -> None:
-    """A server set up with a key that cannot read the admin is still recognised by URL."""
-    flow_id = await _start_user_flow(hass)
-    await _submit(hass, flow_id, immich.url, KEY_ALL)
-    await hass.async_block_till_done()
-    flow_id = await _start_user_flow(hass)
-    result = await _submit(hass, flow_id, immich.url + "/", KEY_SEED)
+    result = await _submit(hass, flow_id, immich.url + written, KEY_SEED)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -662,6 +654,13 @@ async def _to_priority_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict
     )
 
 
+async def _choose_ranks(hass: HomeAssistant, result: dict, **chosen: str) -> dict:
+    """Submit the priority step as shown but for the ranks `chosen`; return what follows."""
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {**form_as_shown(result), **chosen}
+    )
+
+
 # The add-on's order of the ten queues managed by default.
 DEFAULT_ORDER = [
     "sidecar",
@@ -683,11 +682,8 @@ async def test_priority_moving_the_ninth_queue_first_is_one_change(
     """Choosing Video conversion (9th) at rank 1 moves it there; the others shift down."""
     result = await _to_priority_step(hass, loaded_entry)
     assert result["step_id"] == "priority"
-    ranks = {str(key): key.default() for key in result["data_schema"].schema}
-    assert list(ranks.values()) == DEFAULT_ORDER
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**ranks, "priority_1": "videoConversion"}
-    )
+    assert list(form_as_shown(result).values()) == DEFAULT_ORDER
+    result = await _choose_ranks(hass, result, priority_1="videoConversion")
     result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options[CONF_PRIORITY][:10] == [
@@ -709,10 +705,7 @@ async def test_priority_moving_a_queue_down(
 ) -> None:
     """Choosing Sidecar metadata (1st) at rank 3 puts it after the two that followed it."""
     result = await _to_priority_step(hass, loaded_entry)
-    ranks = {str(key): key.default() for key in result["data_schema"].schema}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**ranks, "priority_3": "sidecar"}
-    )
+    result = await _choose_ranks(hass, result, priority_3="sidecar")
     await submit_house_as_shown(hass, result)
     assert loaded_entry.options[CONF_PRIORITY][:4] == [
         "metadataExtraction",
@@ -727,11 +720,8 @@ async def test_priority_two_conflicting_changes_name_the_queues(
 ) -> None:
     """OCR chosen at ranks 1 and 2: the error names it and the two queues left out."""
     result = await _to_priority_step(hass, loaded_entry)
-    ranks = {str(key): key.default() for key in result["data_schema"].schema}
     before = dict(loaded_entry.options)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**ranks, "priority_1": "ocr", "priority_2": "ocr"}
-    )
+    result = await _choose_ranks(hass, result, priority_1="ocr", priority_2="ocr")
     assert result["errors"] == {"base": "priority_duplicate"}
     assert result["description_placeholders"] == {
         "duplicates": "OCR",
@@ -791,10 +781,7 @@ async def test_options_without_managed_change_do_not_reload(
             result["flow_id"],
             _rules(**{CONF_MANAGED_QUEUES: managed, CONF_MAX_RUNNING: 3}),
         )
-        ranks = {str(key): key.default() for key in result["data_schema"].schema}
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], ranks
-        )
+        result = await _choose_ranks(hass, result)
         result = await submit_house_as_shown(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     reload.assert_not_called()
@@ -821,9 +808,7 @@ async def test_options_when_entry_not_loaded(
 
 async def _to_house_step(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
     """Submit the rules and the order unchanged; return the house step."""
-    result = await _to_priority_step(hass, entry)
-    ranks = {str(key): key.default() for key in result["data_schema"].schema}
-    return await hass.config_entries.options.async_configure(result["flow_id"], ranks)
+    return await _choose_ranks(hass, await _to_priority_step(hass, entry))
 
 
 def _suggested(schema: Any) -> dict[str, Any]:

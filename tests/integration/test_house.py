@@ -43,6 +43,16 @@ def _video_paused(immich: SimulatedImmich) -> bool:
     return immich.model.counts(VIDEO).is_paused
 
 
+def _video_status(hass: HomeAssistant) -> tuple[str, dict[str, object]]:
+    """Return the videos' status and what says why: reason, what holds them and its id."""
+    state = hass.states.get(VIDEO_STATUS)
+    assert state is not None
+    keys = ("reason", "held_by", "held_by_entity_id")
+    return state.state, {
+        key: state.attributes[key] for key in keys if key in state.attributes
+    }
+
+
 async def _toggle(hass: HomeAssistant, service: str) -> None:
     await hass.services.async_call(
         "input_boolean", service, {"entity_id": BOX_FREE}, blocking=True
@@ -78,12 +88,15 @@ async def test_a_toggle_off_holds_the_queue_and_on_again_resumes_it(
     assert _video_paused(immich)
     # Paused, not stopped: the running transcode goes on.
     assert immich.model.counts(VIDEO).active == 1
-    state = hass.states.get(VIDEO_STATUS)
-    assert state.state == "held"
-    assert state.attributes["reason"] == "held_by_entity"
     # Named as the user named it; the id for automations beside it.
-    assert state.attributes["held_by"] == "Box free for Immich"
-    assert state.attributes["held_by_entity_id"] == BOX_FREE
+    assert _video_status(hass) == (
+        "held",
+        {
+            "reason": "held_by_entity",
+            "held_by": "Box free for Immich",
+            "held_by_entity_id": BOX_FREE,
+        },
+    )
     await run_for(hass, freezer, immich, 30)
     assert immich.model.counts(VIDEO).active == 0
 
@@ -127,11 +140,14 @@ async def test_a_schedule_allows_heavy_work_only_inside_its_window(
     _videos(immich, 2000)
     await setup_one_slot(hass, config_entry, **_condition(NIGHT))
     assert _video_paused(immich)
-    state = hass.states.get(VIDEO_STATUS)
-    assert state.state == "held"
-    assert state.attributes["reason"] == "outside_schedule"
-    assert state.attributes["held_by"] == "Immich night"
-    assert state.attributes["held_by_entity_id"] == NIGHT
+    assert _video_status(hass) == (
+        "held",
+        {
+            "reason": "outside_schedule",
+            "held_by": "Immich night",
+            "held_by_entity_id": NIGHT,
+        },
+    )
 
     # 00:58 -> 01:00:10: the window opens at 01:00; the queue runs within a poll.
     await run_for(hass, freezer, immich, 130)
@@ -241,10 +257,10 @@ async def test_uploads_hold_heavy_queues_while_thumbnails_go_through(
         await run_for(hass, freezer, immich, 5)
         if len(photos) > 80:
             assert _video_paused(immich)
-            state = hass.states.get(VIDEO_STATUS)
-            assert state.state == "held"
-            assert state.attributes["reason"] == "uploads_arriving"
-            assert state.attributes["held_by"] == "Quiet while uploading"
+            assert _video_status(hass) == (
+                "held",
+                {"reason": "uploads_arriving", "held_by": "Quiet while uploading"},
+            )
     last_upload = immich.model.assets[photos[-1]].uploaded_at
     await run_for(hass, freezer, immich, 240)
     assert _video_paused(immich)

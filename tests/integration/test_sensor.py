@@ -5,7 +5,6 @@ from __future__ import annotations
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.immich_jobs.const import CONF_MANAGED_QUEUES
 from custom_components.immich_jobs.engine.queues import DEFAULT_MANAGED
@@ -26,13 +25,8 @@ from simulator.faults import Fault
 from simulator.model import ALL_QUEUES, ImmichModel
 from simulator.server import SimulatedImmich
 
-from .helpers import (
-    assert_platform_snapshot,
-    call_switch,
-    paused_queues,
-    run_for,
-    setup_one_slot,
-)
+from .helpers import call_switch, paused_queues, run_for, setup_one_slot
+from .platform_snapshot import platform_snapshot_test
 
 THUMBNAILS = "thumbnailGeneration"
 VIDEO = "videoConversion"
@@ -46,38 +40,46 @@ def _state(hass: HomeAssistant, entity: str) -> str:
     return state.state
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_entities(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """Every sensor, with work queued so that the values mean something."""
+def _work(immich: SimulatedImmich) -> None:
+    """Thumbnails and videos queued, smart search with failed jobs."""
     immich.model.enqueue(THUMBNAILS, 20, duration=10)
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
     immich.model.inject_failed(SMART_SEARCH, 2)
-    await assert_platform_snapshot(
-        hass, immich, config_entry, entity_registry, snapshot, Platform.SENSOR
-    )
 
 
-async def test_active_and_failed_are_diagnostic_and_disabled(
+test_entities = platform_snapshot_test(
+    Platform.SENSOR,
+    "Every sensor, with work queued so that the values mean something.",
+    enable_all=True,
+    work=_work,
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [
+        ("active", EntityCategory.DIAGNOSTIC),
+        ("failed", EntityCategory.DIAGNOSTIC),
+        # The reason as a state of its own: ten more entities a user did not ask for.
+        ("reason", None),
+    ],
+)
+async def test_less_used_sensors_are_disabled_by_default(
     hass: HomeAssistant,
     immich: SimulatedImmich,
     config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    kind: str,
+    category: EntityCategory | None,
 ) -> None:
-    """The less-used counts exist, but disabled and in the diagnostic category."""
+    """The less-used sensors exist, but off until enabled; the counts are diagnostic."""
     await setup_one_slot(hass, config_entry)
-    for kind in ("active", "failed"):
-        entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
-        entry = entity_registry.async_get(entity_id)
-        assert entry is not None
-        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-        assert entry.entity_category is EntityCategory.DIAGNOSTIC
-        assert hass.states.get(entity_id) is None
+    entity_id = f"{PREFIX}_thumbnail_generation_{kind}"
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert entry.entity_category is category
+    assert hass.states.get(entity_id) is None
     pending = entity_registry.async_get(f"{PREFIX}_thumbnail_generation_pending")
     assert pending is not None
     assert pending.disabled_by is None

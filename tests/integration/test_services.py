@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,401 +15,279 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from simulator.faults import Fault
-from simulator.server import KEY_READ_ONLY, SimulatedImmich
+from simulator.server import KEY_READ_ONLY
 
-from .helpers import (
-    form_as_shown,
-    paused_queues,
-    run_for,
-    setup_one_slot,
-    submit_house_as_shown,
-)
+from .helpers import form_as_shown, submit_house_as_shown
+from .setups import Home, home_fixture  # noqa: F401
 
 THUMBNAILS = "thumbnailGeneration"
 SMART_SEARCH = "smartSearch"
 MAX_RUNNING = "number.immich_127_0_0_1_max_concurrent_queues"
+PAUSED_UNTIL = "sensor.immich_127_0_0_1_processing_paused_until"
 FAILED_SENSOR = "sensor.immich_127_0_0_1_thumbnail_generation_failed"
+FIVE_MINUTES = {"minutes": 5}
 
 
-async def _call(hass: HomeAssistant, service: str, **data: object) -> None:
-    await hass.services.async_call(DOMAIN, service, data, blocking=True)
+@pytest.fixture
+async def ready(home: Home) -> Home:
+    """Return the home set up with one slot, Immich idle."""
+    await home.set_up_one_slot()
+    return home
+
+
+@pytest.fixture
+async def timed_pause(home: Home) -> Home:
+    """Return the home a minute into a five-minute pause, with work for two queues.
+
+    Thumbnails come first; with the limit of one back, smart search waits behind them.
+    """
+    home.immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    home.immich.model.enqueue(SMART_SEARCH, 50, duration=10)
+    await home.set_up_one_slot()
+    assert THUMBNAILS not in home.paused()
+    await home.act("pause_processing", duration=FIVE_MINUTES)
+    assert home.paused() == set(DEFAULT_MANAGED)
+    await home.run_for(60)
+    return home
+
+
+async def _refused(home: Home, service: str, **data: object) -> HomeAssistantError:
+    """Call an action that must fail; return the error the user is shown."""
+    with pytest.raises(HomeAssistantError) as err:
+        await home.act(service, **data)
+    return err.value
 
 
 @pytest.mark.parametrize(("mode", "force"), [("missing", False), ("all", True)])
-async def test_start_queue(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    mode: str,
-    force: bool,
-) -> None:
+async def test_start_queue(ready: Home, mode: str, force: bool) -> None:
     """Immich is asked to queue the job for missing or all assets; the queue gets work."""
-    await setup_one_slot(hass, config_entry)
+    immich = ready.immich
     with patch.object(immich.model, "start", wraps=immich.model.start) as start:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=SMART_SEARCH,
-            mode=mode,
-        )
+        await ready.act("start_queue", queue=SMART_SEARCH, mode=mode)
     start.assert_called_once_with(SMART_SEARCH, force=force)
     assert immich.count("PUT", f"/api/jobs/{SMART_SEARCH}") == 1
     # The refresh after the action shows the new work at once.
-    assert hass.states.get("sensor.immich_127_0_0_1_smart_search_status").state in {
+    assert ready.state("sensor.immich_127_0_0_1_smart_search_status").state in {
         "running",
         "queued",
     }
 
 
-async def test_queue_from_the_drop_down_or_immich_name(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_queue_from_the_drop_down_or_immich_name(home: Home) -> None:
     """The drop-down's snake-case value and Immich's own camelCase name reach the same queue."""
-    immich.model.inject_failed(SMART_SEARCH, 2)
-    immich.model.inject_failed(THUMBNAILS, 3)
-    await setup_one_slot(hass, config_entry)
-    await _call(
-        hass,
-        "clear_failed",
-        config_entry_id=config_entry.entry_id,
-        queue="smart_search",
-    )
-    assert immich.model.counts(SMART_SEARCH).failed == 0
-    assert immich.model.counts(THUMBNAILS).failed == 3
-    await _call(
-        hass, "clear_failed", config_entry_id=config_entry.entry_id, queue=THUMBNAILS
-    )
-    assert immich.model.counts(THUMBNAILS).failed == 0
+    home.immich.model.inject_failed(SMART_SEARCH, 2)
+    home.immich.model.inject_failed(THUMBNAILS, 3)
+    await home.set_up_one_slot()
+    await home.act("clear_failed", queue="smart_search")
+    assert home.counts(SMART_SEARCH).failed == 0
+    assert home.counts(THUMBNAILS).failed == 3
+    await home.act("clear_failed", queue=THUMBNAILS)
+    assert home.counts(THUMBNAILS).failed == 0
 
 
-async def test_start_queue_defaults_to_missing(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_start_queue_defaults_to_missing(ready: Home) -> None:
     """Without a mode, only missing assets are queued (Immich's "Missing")."""
-    await setup_one_slot(hass, config_entry)
+    immich = ready.immich
     with patch.object(immich.model, "start", wraps=immich.model.start) as start:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=THUMBNAILS,
-        )
+        await ready.act("start_queue", queue=THUMBNAILS)
     start.assert_called_once_with(THUMBNAILS, force=False)
 
 
-async def test_start_queue_while_running_is_refused(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_start_queue_while_running_is_refused(home: Home) -> None:
     """Immich's 400 "Job is already running" reaches the user in its own words."""
-    immich.model.enqueue(THUMBNAILS, 10, duration=10)
-    await setup_one_slot(hass, config_entry)
+    home.immich.model.enqueue(THUMBNAILS, 10, duration=10)
+    await home.set_up_one_slot()
 
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=THUMBNAILS,
-        )
+    err = await _refused(home, "start_queue", queue=THUMBNAILS)
 
-    assert err.value.translation_key == "command_rejected"
-    assert err.value.translation_placeholders == {"message": "Job is already running"}
-    assert "Job is already running" in str(err.value)
+    assert err.translation_key == "command_rejected"
+    assert err.translation_placeholders == {"message": "Job is already running"}
+    assert "Job is already running" in str(err)
 
 
 @pytest.mark.parametrize("api_key", [KEY_READ_ONLY])
-async def test_start_queue_without_permission(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_start_queue_without_permission(ready: Home) -> None:
     """A key without job.create: the user is told which permission to add."""
-    await setup_one_slot(hass, config_entry)
+    err = await _refused(ready, "start_queue", queue=THUMBNAILS)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=THUMBNAILS,
-        )
-
-    assert err.value.translation_key == "missing_permission"
-    assert err.value.translation_placeholders == {"permission": "job.create"}
-    assert "job.create" in str(err.value)
+    assert err.translation_key == "missing_permission"
+    assert err.translation_placeholders == {"permission": "job.create"}
+    assert "job.create" in str(err)
 
 
-async def test_unknown_queue(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_unknown_queue(ready: Home) -> None:
     """A queue this server does not have: a validation error listing the real ones."""
-    await setup_one_slot(hass, config_entry)
+    err = await _refused(ready, "clear_failed", queue="thumbnails")
 
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(
-            hass,
-            "clear_failed",
-            config_entry_id=config_entry.entry_id,
-            queue="thumbnails",
-        )
-
-    assert err.value.translation_key == "unknown_queue"
-    assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["queue"] == "thumbnails"
+    assert isinstance(err, ServiceValidationError)
+    assert err.translation_key == "unknown_queue"
+    assert err.translation_placeholders is not None
+    assert err.translation_placeholders["queue"] == "thumbnails"
     # Listed in words, as the drop-down shows them.
-    assert "Thumbnail generation" in err.value.translation_placeholders["queues"]
-    assert "Video conversion" in err.value.translation_placeholders["queues"]
-    assert "Immich has no queue named thumbnails" in str(err.value)
-    assert immich.count("PUT", "/api/jobs/thumbnails") == 0
+    assert "Thumbnail generation" in err.translation_placeholders["queues"]
+    assert "Video conversion" in err.translation_placeholders["queues"]
+    assert "Immich has no queue named thumbnails" in str(err)
+    assert ready.immich.count("PUT", "/api/jobs/thumbnails") == 0
 
 
-async def test_entry_not_found(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_entry_not_found(ready: Home) -> None:
     """An id that is no Immich Jobs entry."""
-    await setup_one_slot(hass, config_entry)
     other = MockConfigEntry(domain="demo")
-    other.add_to_hass(hass)
+    other.add_to_hass(ready.hass)
 
     for entry_id in ("nonexistent", other.entry_id):
         with pytest.raises(ServiceValidationError) as err:
-            await _call(hass, "pause_processing", config_entry_id=entry_id)
+            await ready.hass.services.async_call(
+                DOMAIN, "pause_processing", {"config_entry_id": entry_id}, blocking=True
+            )
         assert err.value.translation_key == "entry_not_found"
         assert entry_id in str(err.value)
 
 
-async def test_entry_not_loaded(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_entry_not_loaded(ready: Home) -> None:
     """An entry that is set up but not loaded (Immich down at start)."""
-    await setup_one_slot(hass, config_entry)
-    assert await hass.config_entries.async_unload(config_entry.entry_id)
-    assert config_entry.state is ConfigEntryState.NOT_LOADED
+    entry = ready.entry
+    assert await ready.hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
 
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=THUMBNAILS,
-        )
+    err = await _refused(ready, "start_queue", queue=THUMBNAILS)
 
-    assert err.value.translation_key == "entry_not_loaded"
-    assert config_entry.title in str(err.value)
+    assert isinstance(err, ServiceValidationError)
+    assert err.translation_key == "entry_not_loaded"
+    assert entry.title in str(err)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_clear_failed(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_clear_failed(home: Home) -> None:
     """Failed jobs are removed and the failed sensor shows it at once."""
-    immich.model.inject_failed(THUMBNAILS, 4)
-    await setup_one_slot(hass, config_entry)
-    assert hass.states.get(FAILED_SENSOR).state == "4"
+    home.immich.model.inject_failed(THUMBNAILS, 4)
+    await home.set_up_one_slot()
+    assert home.state(FAILED_SENSOR).state == "4"
 
-    await _call(
-        hass, "clear_failed", config_entry_id=config_entry.entry_id, queue=THUMBNAILS
-    )
+    await home.act("clear_failed", queue=THUMBNAILS)
 
-    assert immich.model.counts(THUMBNAILS).failed == 0
-    assert hass.states.get(FAILED_SENSOR).state == "0"
+    assert home.counts(THUMBNAILS).failed == 0
+    assert home.state(FAILED_SENSOR).state == "0"
 
 
-async def test_clear_failed_unreachable(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_clear_failed_unreachable(home: Home) -> None:
     """A proxy answers instead of Immich: translated error, nothing cleared."""
-    immich.model.inject_failed(THUMBNAILS, 4)
-    await setup_one_slot(hass, config_entry)
-    immich.faults.add(Fault(kind="html", status=502, scope="commands"))
+    home.immich.model.inject_failed(THUMBNAILS, 4)
+    await home.set_up_one_slot()
+    home.immich.faults.add(Fault(kind="html", status=502, scope="commands"))
 
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(
-            hass,
-            "clear_failed",
-            config_entry_id=config_entry.entry_id,
-            queue=THUMBNAILS,
-        )
+    err = await _refused(home, "clear_failed", queue=THUMBNAILS)
 
-    assert err.value.translation_key == "invalid_response"
-    assert "reverse proxy" in str(err.value)
-    assert immich.model.counts(THUMBNAILS).failed == 4
+    assert err.translation_key == "invalid_response"
+    assert "reverse proxy" in str(err)
+    assert home.counts(THUMBNAILS).failed == 4
 
 
-async def _pause_for_five_minutes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Call pause_processing as a user would, for five minutes."""
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=entry.entry_id,
-        duration={"minutes": 5},
-    )
-
-
-async def test_pause_processing_for_a_duration(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_pause_processing_for_a_duration(timed_pause: Home) -> None:
     """Everything is held for the duration, then the previous limit comes back by itself."""
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    immich.model.enqueue(SMART_SEARCH, 50, duration=10)
-    await setup_one_slot(hass, config_entry)
-    assert THUMBNAILS not in paused_queues(immich)
+    home = timed_pause
+    assert home.state(MAX_RUNNING).state == "0"
 
-    await _pause_for_five_minutes(hass, config_entry)
+    await home.run_for(230)
+    assert home.paused() == set(DEFAULT_MANAGED)
+    assert home.state(MAX_RUNNING).state == "0"
 
-    assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0"
-
-    await run_for(hass, freezer, immich, 290)
-    assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0"
-
-    await run_for(hass, freezer, immich, 15)
-    assert hass.states.get(MAX_RUNNING).state == "1"
-    assert config_entry.runtime_data.max_running == 1
-    assert THUMBNAILS not in paused_queues(immich)
-    assert SMART_SEARCH in paused_queues(immich)
+    await home.run_for(15)
+    assert home.state(MAX_RUNNING).state == "1"
+    assert home.state(PAUSED_UNTIL).state == "unknown"
+    assert THUMBNAILS not in home.paused()
+    assert SMART_SEARCH in home.paused()
 
 
-async def _limit_in_options(
-    hass: HomeAssistant, entry: MockConfigEntry, limit: int
-) -> None:
+async def _limit_in_options(home: Home, limit: int) -> None:
     """Save the options form with this limit and everything else as it stands."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = home.hass.config_entries.options
+    result = await flow.async_init(home.entry.entry_id)
     rules = {**result["data_schema"]({}), CONF_MAX_RUNNING: limit}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], rules)
+    result = await flow.async_configure(result["flow_id"], rules)
     ranks = result["data_schema"]({})
-    result = await hass.config_entries.options.async_configure(result["flow_id"], ranks)
-    await submit_house_as_shown(hass, result)
-    await hass.async_block_till_done()
+    result = await flow.async_configure(result["flow_id"], ranks)
+    await submit_house_as_shown(home.hass, result)
+    await home.hass.async_block_till_done()
 
 
 @pytest.mark.parametrize("how", ["number", "options"])
 async def test_limit_set_during_a_timed_pause_is_kept(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    how: str,
+    timed_pause: Home, how: str
 ) -> None:
     """A limit the user sets during a timed pause ends it: the old limit does not come back."""
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    immich.model.enqueue(SMART_SEARCH, 50, duration=10)
-    await setup_one_slot(hass, config_entry)
-    await _pause_for_five_minutes(hass, config_entry)
-    await run_for(hass, freezer, immich, 60)
-
+    home = timed_pause
     if how == "number":
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {"entity_id": MAX_RUNNING, "value": 2},
-            blocking=True,
-        )
+        await home.call("number", "set_value", MAX_RUNNING, value=2)
     else:
-        await _limit_in_options(hass, config_entry, 2)
-    await run_for(hass, freezer, immich, 10)
-    assert not {THUMBNAILS, SMART_SEARCH} & paused_queues(immich)
+        await _limit_in_options(home, 2)
+    await home.run_for(10)
+    assert not {THUMBNAILS, SMART_SEARCH} & home.paused()
 
     # Past the pause's end (5 minutes after it began): the old limit (1) stays away.
-    await run_for(hass, freezer, immich, 300)
-    assert config_entry.runtime_data.max_running == 2
-    assert hass.states.get(MAX_RUNNING).state == "2"
-    assert config_entry.runtime_data.intents.hold_until is None
+    await home.run_for(300)
+    assert home.state(MAX_RUNNING).state == "2"
+    assert home.state(PAUSED_UNTIL).state == "unknown"
 
 
-async def test_limit_changed_behind_a_timed_pause_is_kept(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_limit_changed_behind_a_timed_pause_is_kept(timed_pause: Home) -> None:
     """An entry of version 1.1 (the limit in its options) migrated during a timed pause.
 
     The migration moves the limit to the Store; a value other than the pause's 0 is the
     user's choice, not overwritten when the pause ends.
     """
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await setup_one_slot(hass, config_entry)
-    await _pause_for_five_minutes(hass, config_entry)
-    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    hass, entry = timed_pause.hass, timed_pause.entry
+    assert await hass.config_entries.async_unload(entry.entry_id)
     hass.config_entries.async_update_entry(
-        config_entry,
-        options={**config_entry.options, CONF_MAX_RUNNING: 3},
-        minor_version=1,
+        entry, options={**entry.options, CONF_MAX_RUNNING: 3}, minor_version=1
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert CONF_MAX_RUNNING not in config_entry.options
-    await run_for(hass, freezer, immich, 305)
-    assert config_entry.runtime_data.max_running == 3
-    assert config_entry.runtime_data.intents.hold_until is None
+    assert CONF_MAX_RUNNING not in entry.options
+    await timed_pause.run_for(245)
+    assert timed_pause.state(MAX_RUNNING).state == "3"
+    assert timed_pause.state(PAUSED_UNTIL).state == "unknown"
 
 
-async def test_options_saved_during_a_timed_pause_keep_it(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_options_saved_during_a_timed_pause_keep_it(timed_pause: Home) -> None:
     """Saving the options without touching the limit leaves the pause and its end as set."""
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await setup_one_slot(hass, config_entry)
-    await _pause_for_five_minutes(hass, config_entry)
-    await _limit_in_options(hass, config_entry, 0)
-    await run_for(hass, freezer, immich, 290)
-    assert config_entry.runtime_data.max_running == 0
+    await _limit_in_options(timed_pause, 0)
+    await timed_pause.run_for(230)
+    assert timed_pause.state(MAX_RUNNING).state == "0"
 
-    await run_for(hass, freezer, immich, 15)
-    assert config_entry.runtime_data.max_running == 1
-    assert THUMBNAILS not in paused_queues(immich)
+    await timed_pause.run_for(15)
+    assert timed_pause.state(MAX_RUNNING).state == "1"
+    assert THUMBNAILS not in timed_pause.paused()
 
 
-async def test_pause_processing_until_raised(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_pause_processing_until_raised(home: Home) -> None:
     """Without a duration the hold lasts until the limit is raised again."""
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await setup_one_slot(hass, config_entry)
+    home.immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    await home.set_up_one_slot()
 
-    await _call(hass, "pause_processing", config_entry_id=config_entry.entry_id)
-    await run_for(hass, freezer, immich, 120)
+    await home.act("pause_processing")
+    await home.run_for(120)
 
-    assert paused_queues(immich) == set(DEFAULT_MANAGED)
-    assert hass.states.get(MAX_RUNNING).state == "0"
-    assert config_entry.runtime_data.intents.hold_until is None
+    assert home.paused() == set(DEFAULT_MANAGED)
+    assert home.state(MAX_RUNNING).state == "0"
+    assert home.state(PAUSED_UNTIL).state == "unknown"
 
 
-async def test_pause_processing_refused_changes_nothing(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_pause_processing_refused_changes_nothing(home: Home) -> None:
     """Immich refuses the pauses: translated error, limit and timer as before."""
-    immich.model.enqueue(THUMBNAILS, 200, duration=10)
-    await setup_one_slot(hass, config_entry)
-    immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
+    home.immich.model.enqueue(THUMBNAILS, 200, duration=10)
+    await home.set_up_one_slot()
+    home.immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
 
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(
-            hass,
-            "pause_processing",
-            config_entry_id=config_entry.entry_id,
-            duration={"minutes": 5},
-        )
+    err = await _refused(home, "pause_processing", duration=FIVE_MINUTES)
 
-    assert err.value.translation_domain == DOMAIN
-    assert config_entry.runtime_data.max_running == 1
-    intents = config_entry.runtime_data.intents
-    assert intents.hold_until is None
-    assert intents.restore_max_running is None
-    assert THUMBNAILS not in paused_queues(immich)
+    assert err.translation_domain == DOMAIN
+    assert home.state(MAX_RUNNING).state == "1"
+    assert home.state(PAUSED_UNTIL).state == "unknown"
+    assert THUMBNAILS not in home.paused()
+    # No pause is left to end: five minutes on, the limit is still the user's.
+    await home.run_for(310, step=10)
+    assert home.state(MAX_RUNNING).state == "1"
 
 
 @pytest.mark.parametrize(
@@ -423,31 +300,20 @@ async def test_pause_processing_refused_changes_nothing(
     ],
 )
 async def test_start_queue_errors_are_translated(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    fault: Fault | None,
-    key: str,
+    ready: Home, fault: Fault | None, key: str
 ) -> None:
     """Each way Immich can fail a command has its own message."""
-    await setup_one_slot(hass, config_entry)
     if fault is None:
-        immich.set_maintenance(True)
+        ready.immich.set_maintenance(True)
     else:
         fault.scope = "commands"
-        immich.faults.add(fault)
+        ready.immich.faults.add(fault)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await _call(
-            hass,
-            "start_queue",
-            config_entry_id=config_entry.entry_id,
-            queue=SMART_SEARCH,
-        )
+    err = await _refused(ready, "start_queue", queue=SMART_SEARCH)
 
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == key
-    assert str(err.value) != key
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key == key
+    assert str(err) != key
 
 
 async def _dashboard(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
@@ -473,19 +339,21 @@ def _wide_queue_names(queues_section: dict[str, Any]) -> list[str]:
     ]
 
 
-async def test_get_dashboard(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """The response is a dashboard of this server: its entity ids, queues in priority order."""
-    await setup_one_slot(
-        hass,
-        config_entry,
+@pytest.fixture
+async def three_queues(home: Home) -> Home:
+    """Return the home set up managing three queues, video conversion first."""
+    await home.set_up_one_slot(
         managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
         priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
     )
+    return home
+
+
+async def test_get_dashboard(
+    three_queues: Home, entity_registry: er.EntityRegistry
+) -> None:
+    """The response is a dashboard of this server: its entity ids, queues in priority order."""
+    hass, config_entry = three_queues.hass, three_queues.entry
     # A user renamed one entity: the dashboard follows the registry.
     entity_registry.async_update_entity(
         "switch.immich_127_0_0_1_video_conversion_allowed",
@@ -608,16 +476,9 @@ async def test_get_dashboard(
     assert scheduler["cards"][-1]["type"] == "history-graph"
 
 
-async def test_get_dashboard_follows_a_new_priority(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_get_dashboard_follows_a_new_priority(three_queues: Home) -> None:
     """After Smart search is moved to 1st in the options, the queues follow that order."""
-    await setup_one_slot(
-        hass,
-        config_entry,
-        managed_queues=[THUMBNAILS, SMART_SEARCH, "videoConversion"],
-        priority=["videoConversion", THUMBNAILS, SMART_SEARCH],
-    )
+    hass, config_entry = three_queues.hass, three_queues.entry
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], form_as_shown(result)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import DOMAIN
 from custom_components.immich_jobs.engine.reasons import Reason
@@ -22,7 +20,7 @@ from homeassistant.helpers.translation import async_get_translations
 from simulator.faults import Fault, another_controller
 from simulator.server import SimulatedImmich
 
-from .helpers import call_switch, paused_queues, run_for, setup_one_slot
+from .setups import Home, home_fixture  # noqa: F401
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
@@ -64,20 +62,13 @@ def _work(immich: SimulatedImmich) -> None:
     immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
 
 
-async def _call(hass: HomeAssistant, service: str, **data: object) -> None:
-    await hass.services.async_call(DOMAIN, service, data, blocking=True)
-
-
-async def _press(hass: HomeAssistant, entity_id: str) -> None:
-    await hass.services.async_call(
-        "button", "press", {"entity_id": entity_id}, blocking=True
-    )
-
-
-async def _set_limit(hass: HomeAssistant, value: int) -> None:
-    await hass.services.async_call(
-        "number", "set_value", {"entity_id": LIMIT, "value": value}, blocking=True
-    )
+def _run_now(hass: HomeAssistant) -> set[str]:
+    """Return the queues whose status sensor says they run now (as in their entity ids)."""
+    return {
+        state.entity_id.removeprefix(f"{PREFIX}_").removesuffix("_status")
+        for state in hass.states.async_all("sensor")
+        if state.entity_id.endswith("_status") and state.attributes.get("run_now")
+    }
 
 
 NOTHING = {
@@ -89,15 +80,23 @@ NOTHING = {
     "held_until": None,
     "run_now": False,
 }
+HELD_BY_THE_LIMIT = {
+    "held_by": "Immich (127.0.0.1) Max concurrent queues",
+    "held_by_entity_id": LIMIT,
+}
 
 
-async def test_the_slot_holder_and_the_queue_waiting_behind_it(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+@pytest.fixture
+async def working(home: Home) -> Home:
+    """Return the home set up with one slot for thumbnails and videos (see _work)."""
+    _work(home.immich)
+    await home.set_up_one_slot()
+    return home
+
+
+async def test_the_slot_holder_and_the_queue_waiting_behind_it(working: Home) -> None:
     """One slot: thumbnails hold slot 1 of 1, the videos wait behind them, the switch holds."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-
+    hass = working.hass
     assert _status(hass, "thumbnail_generation")[0] == "running"
     assert _why(hass, "thumbnail_generation") == NOTHING | {
         "reason": "slot",
@@ -112,7 +111,7 @@ async def test_the_slot_holder_and_the_queue_waiting_behind_it(
     }
     assert _why(hass, "smart_search") == NOTHING | {"reason": "no_work"}
 
-    await call_switch(hass, "turn_off", VIDEO_SWITCH)
+    await working.switch("turn_off", VIDEO_SWITCH)
     assert _status(hass, "video_conversion")[0] == "held"
     assert _why(hass, "video_conversion") == NOTHING | {
         "reason": "held_by_switch",
@@ -121,16 +120,10 @@ async def test_the_slot_holder_and_the_queue_waiting_behind_it(
     }
 
 
-async def test_run_now_shows_and_can_be_cancelled(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_run_now_shows_and_can_be_cancelled(working: Home) -> None:
     """Run now takes the slot and says so; cancel_run_now hands the queue back at once."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _press(hass, VIDEO_RUN_NOW)
+    hass = working.hass
+    await working.call("button", "press", VIDEO_RUN_NOW)
 
     assert _status(hass, "video_conversion")[0] == "running"
     assert _why(hass, "video_conversion") == NOTHING | {
@@ -143,16 +136,11 @@ async def test_run_now_shows_and_can_be_cancelled(
         "reason": "run_now_of_other",
         "waits_behind": [VIDEO],
     }
-    await run_for(hass, freezer, immich, 12)
+    await working.run_for(12)
     assert _why(hass, "video_conversion")["run_now"] is True
 
-    await _call(
-        hass,
-        "cancel_run_now",
-        config_entry_id=config_entry.entry_id,
-        queue="video_conversion",
-    )
-    assert VIDEO in paused_queues(immich)
+    await working.act("cancel_run_now", queue="video_conversion")
+    assert VIDEO in working.paused()
     assert _why(hass, "video_conversion")["reason"] == "waits_for_slot"
     assert _why(hass, "video_conversion")["run_now"] is False
     # The thumbnails have the slot back once the transcode under way has finished.
@@ -160,54 +148,42 @@ async def test_run_now_shows_and_can_be_cancelled(
         "reason": "waits_for_draining",
         "waits_behind": [VIDEO],
     }
-    assert config_entry.runtime_data.intents.run_now == set()
+    assert _run_now(hass) == set()
 
 
-async def test_cancel_run_now_of_every_queue_and_of_none(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_cancel_run_now_of_every_queue_and_of_none(home: Home) -> None:
     """Without a queue every run-now queue is cancelled; with none run now, nothing changes."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
-    assert _why(hass, "thumbnail_generation")["reason"] == "slot"
+    _work(home.immich)
+    # Work for smart search too: run now ends by itself on a queue that has none.
+    home.immich.model.enqueue("smartSearch", 30, duration=10)
+    await home.set_up_one_slot()
+    await home.act("cancel_run_now")
+    assert _why(home.hass, "thumbnail_generation")["reason"] == "slot"
 
-    await _press(hass, VIDEO_RUN_NOW)
-    await _press(hass, "button.immich_127_0_0_1_smart_search_run_now")
-    await _call(hass, "cancel_run_now", config_entry_id=config_entry.entry_id)
-    assert config_entry.runtime_data.intents.run_now == set()
-    assert _why(hass, "video_conversion")["run_now"] is False
-    assert VIDEO in paused_queues(immich)
+    await home.call("button", "press", VIDEO_RUN_NOW)
+    await home.call("button", "press", "button.immich_127_0_0_1_smart_search_run_now")
+    assert _run_now(home.hass) == {"video_conversion", "smart_search"}
+    await home.act("cancel_run_now")
+    assert _run_now(home.hass) == set()
+    assert VIDEO in home.paused()
 
 
-async def test_cancel_run_now_of_an_unknown_queue_is_refused(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_cancel_run_now_of_an_unknown_queue_is_refused(working: Home) -> None:
     """A queue the server does not have is named in a translated error; nothing changes."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _press(hass, VIDEO_RUN_NOW)
+    await working.call("button", "press", VIDEO_RUN_NOW)
     with pytest.raises(ServiceValidationError) as err:
-        await _call(
-            hass,
-            "cancel_run_now",
-            config_entry_id=config_entry.entry_id,
-            queue="thumbnails",
-        )
+        await working.act("cancel_run_now", queue="thumbnails")
     assert err.value.translation_key == "unknown_queue"
-    assert config_entry.runtime_data.intents.run_now == {VIDEO}
+    assert _run_now(working.hass) == {"video_conversion"}
 
 
-async def test_a_queue_run_now_runs_while_the_limit_is_zero(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
-) -> None:
+async def test_a_queue_run_now_runs_while_the_limit_is_zero(working: Home) -> None:
     """With the limit at 0 everything is held by the limit, except the queue run now."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _set_limit(hass, 0)
-    await _press(hass, VIDEO_RUN_NOW)
+    hass = working.hass
+    await working.call("number", "set_value", LIMIT, value=0)
+    await working.call("button", "press", VIDEO_RUN_NOW)
 
-    assert VIDEO not in paused_queues(immich)
+    assert VIDEO not in working.paused()
     assert _status(hass, "video_conversion")[0] == "running"
     assert _why(hass, "video_conversion") == NOTHING | {
         "reason": "run_now",
@@ -215,132 +191,108 @@ async def test_a_queue_run_now_runs_while_the_limit_is_zero(
     }
     assert _why(hass, "thumbnail_generation") == NOTHING | {
         "reason": "limit_zero",
-        "held_by": "Immich (127.0.0.1) Max concurrent queues",
-        "held_by_entity_id": LIMIT,
+        **HELD_BY_THE_LIMIT,
     }
 
 
 async def test_a_timed_pause_shows_its_end_and_resume_gives_the_limit_back(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
+    home: Home,
 ) -> None:
     """Paused until 12:30: the sensor and every status say so; resume_processing ends it."""
-    freezer.move_to("2026-12-01T12:00:00+00:00")
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _set_limit(hass, 2)
-    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
+    hass = home.hass
+    home.freezer.move_to("2026-12-01T12:00:00+00:00")
+    _work(home.immich)
+    await home.set_up_one_slot(max_running=2)
+    assert home.state(PAUSED_UNTIL).state == "unknown"
 
-    await _call(
-        hass,
-        "pause_processing",
-        config_entry_id=config_entry.entry_id,
-        duration={"minutes": 30},
-    )
-    assert hass.states.get(PAUSED_UNTIL).state == "2026-12-01T12:30:00+00:00"
-    assert hass.states.get(LIMIT).state == "0"
+    await home.act("pause_processing", duration={"minutes": 30})
+    assert home.state(PAUSED_UNTIL).state == "2026-12-01T12:30:00+00:00"
+    assert home.state(LIMIT).state == "0"
     assert _why(hass, "thumbnail_generation") == NOTHING | {
         "reason": "paused_until",
-        "held_by": "Immich (127.0.0.1) Max concurrent queues",
-        "held_by_entity_id": LIMIT,
+        **HELD_BY_THE_LIMIT,
         "held_until": "2026-12-01T12:30:00+00:00",
     }
-    await run_for(hass, freezer, immich, 60)
-    assert {THUMBNAILS, VIDEO} <= paused_queues(immich)
+    await home.run_for(60)
+    assert {THUMBNAILS, VIDEO} <= home.paused()
 
-    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
-    assert hass.states.get(LIMIT).state == "2"
-    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
+    await home.act("resume_processing")
+    assert home.state(LIMIT).state == "2"
+    assert home.state(PAUSED_UNTIL).state == "unknown"
     assert _why(hass, "thumbnail_generation")["reason"] == "slot"
-    assert not {THUMBNAILS, VIDEO} & paused_queues(immich)
+    assert not {THUMBNAILS, VIDEO} & home.paused()
 
     # Nothing to resume: the limit stays as it is.
-    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
-    assert hass.states.get(LIMIT).state == "2"
+    await home.act("resume_processing")
+    assert home.state(LIMIT).state == "2"
 
 
-async def test_resume_ends_an_untimed_pause_too(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_resume_ends_an_untimed_pause_too(working: Home) -> None:
     """A pause without a duration has no end to show, and resume still gives the limit back."""
-    _work(immich)
-    await setup_one_slot(hass, config_entry)
-    await _set_limit(hass, 3)
-    await _call(hass, "pause_processing", config_entry_id=config_entry.entry_id)
-    assert hass.states.get(PAUSED_UNTIL).state == "unknown"
-    assert _why(hass, "video_conversion")["reason"] == "limit_zero"
+    await working.call("number", "set_value", LIMIT, value=3)
+    await working.act("pause_processing")
+    assert working.state(PAUSED_UNTIL).state == "unknown"
+    assert _why(working.hass, "video_conversion")["reason"] == "limit_zero"
 
     # Across a restart of the entry, the limit to give back is kept.
-    assert await hass.config_entries.async_reload(config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await _call(hass, "resume_processing", config_entry_id=config_entry.entry_id)
-    assert hass.states.get(LIMIT).state == "3"
+    await working.reload()
+    await working.act("resume_processing")
+    assert working.state(LIMIT).state == "3"
 
 
 async def test_a_pause_held_back_by_the_grace_period_shows_the_queue_running(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
+    home: Home,
 ) -> None:
     """Immich has just come back: the videos' pause waits, and their status says why."""
-    await setup_one_slot(hass, config_entry)
+    hass, immich = home.hass, home.immich
+    await home.set_up_one_slot()
     immich.restart(downtime=45)
-    await run_for(hass, freezer, immich, 60)
-    assert config_entry.runtime_data.gate.in_grace
+    await home.run_for(60)
+    # Back for 15 s: the 60 s grace period has 45 s to go.
+    assert _status(hass, "video_conversion")[0] != "unavailable"
     immich.model.enqueue(VIDEO, 10, kind="video", duration=20)
     # 50 thumbnails: fewer than a big backup's, so the quiet period holds nothing.
     immich.model.enqueue(THUMBNAILS, 50, duration=5)
-    await run_for(hass, freezer, immich, 20)
+    await home.run_for(20)
 
-    assert VIDEO not in paused_queues(immich)
+    assert VIDEO not in home.paused()
     assert _status(hass, "video_conversion")[0] == "running"
     assert _why(hass, "video_conversion") == NOTHING | {
         "reason": "grace_period",
         "waits_behind": [THUMBNAILS],
     }
-    await run_for(hass, freezer, immich, 60)
-    assert VIDEO in paused_queues(immich)
+    await home.run_for(60)
+    assert VIDEO in home.paused()
     assert _why(hass, "video_conversion")["reason"] == "waits_for_slot"
 
 
 async def test_a_failed_command_shows_what_immich_has_and_that_it_is_retried(
-    hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
+    home: Home,
 ) -> None:
     """Immich fails the videos' pause: they run on, and their status says so."""
-    _work(immich)
-    immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
-    await setup_one_slot(hass, config_entry)
+    _work(home.immich)
+    home.immich.faults.add(Fault(kind="html", status=502, scope="commands", count=None))
+    await home.set_up_one_slot()
 
-    assert VIDEO not in paused_queues(immich)
-    assert _status(hass, "video_conversion")[0] == "running"
-    assert _why(hass, "video_conversion")["reason"] == "retrying"
+    assert VIDEO not in home.paused()
+    assert _status(home.hass, "video_conversion")[0] == "running"
+    assert _why(home.hass, "video_conversion")["reason"] == "retrying"
 
 
-async def test_a_contested_queue_has_a_real_state_and_says_why(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_a_contested_queue_has_a_real_state_and_says_why(home: Home) -> None:
     """Another controller keeps resuming the videos: left alone, shown running, not unknown."""
+    immich = home.immich
     immich.model.enqueue(THUMBNAILS, 200, duration=5)
     immich.model.enqueue(VIDEO, 20, kind="video", duration=20)
-    await setup_one_slot(hass, config_entry)
+    await home.set_up_one_slot()
     another_controller(
         immich.model, [VIDEO], paused=False, start=immich.model.now + 1, every=12,
         until=immich.model.now + 600,
     )  # fmt: skip
-    await run_for(hass, freezer, immich, 120)
-    assert VIDEO in config_entry.runtime_data.contested
+    await home.run_for(120)
 
-    assert _status(hass, "video_conversion")[0] == "running"
-    assert _why(hass, "video_conversion") == NOTHING | {"reason": "held_by_rival"}
+    assert _status(home.hass, "video_conversion")[0] == "running"
+    assert _why(home.hass, "video_conversion") == NOTHING | {"reason": "held_by_rival"}
 
 
 async def test_every_reason_reads_in_words(hass: HomeAssistant) -> None:

@@ -21,12 +21,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.immich_jobs.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import run_for, setup_one_slot
+from .helpers import call_switch, run_for, setup_one_slot
 
 STATUSES = Path(__file__).resolve().parents[2] / "docs" / "statuses.md"
 # What each "state with work" of the table allows the sensor to show.
@@ -150,6 +149,11 @@ def steps(draw: st.DrawFn) -> tuple[str, int, int]:
     return kind, amount, draw(st.integers(1, 30)) * 5
 
 
+async def _call(hass: HomeAssistant, domain: str, service: str, **data: object) -> None:
+    """Call an action as a user or an automation would, waiting for it to finish."""
+    await hass.services.async_call(domain, service, data, blocking=True)
+
+
 async def _act(
     hass: HomeAssistant, immich: SimulatedImmich, kind: str, amount: int
 ) -> None:
@@ -164,44 +168,23 @@ async def _act(
             name = first + "".join(word.capitalize() for word in rest)
             immich.model.enqueue(name.replace("sidecarMetadata", "sidecar"), amount * 5)
         case "toggle":
-            await hass.services.async_call(
-                "input_boolean", "toggle", {"entity_id": BOX_FREE}, blocking=True
-            )
+            await _call(hass, "input_boolean", "toggle", entity_id=BOX_FREE)
         case "pause":
-            await hass.services.async_call(
-                DOMAIN,
-                "pause_processing",
-                {"duration": {"minutes": amount % 10 + 1}},
-                blocking=True,
-            )
+            minutes = amount % 10 + 1
+            await _call(hass, DOMAIN, "pause_processing", duration={"minutes": minutes})
         case "resume":
-            await hass.services.async_call(
-                DOMAIN, "resume_processing", {}, blocking=True
-            )
+            await _call(hass, DOMAIN, "resume_processing")
         case "run_now":
-            await hass.services.async_call(
-                "button",
-                "press",
-                {"entity_id": f"button.{PREFIX}_{queue}_run_now"},
-                blocking=True,
+            await _call(
+                hass, "button", "press", entity_id=f"button.{PREFIX}_{queue}_run_now"
             )
         case "switch":
-            await hass.services.async_call(
-                "switch",
-                "toggle",
-                {"entity_id": f"switch.{PREFIX}_{queue}_allowed"},
-                blocking=True,
+            await _call(
+                hass, "switch", "toggle", entity_id=f"switch.{PREFIX}_{queue}_allowed"
             )
         case "limit":
-            await hass.services.async_call(
-                "number",
-                "set_value",
-                {
-                    "entity_id": f"number.{PREFIX}_max_concurrent_queues",
-                    "value": amount % 4,
-                },
-                blocking=True,
-            )
+            limit = f"number.{PREFIX}_max_concurrent_queues"
+            await _call(hass, "number", "set_value", entity_id=limit, value=amount % 4)
         case "outage":
             immich.faults.add(
                 Fault(kind="status", status=503, scope="reads", count=amount % 6 + 1)
@@ -268,12 +251,7 @@ async def test_nothing_to_do_anywhere_only_while_nothing_waits(
     """Face detection held by its switch with 1,184 jobs: the empty queues are only ready."""
     immich.model.enqueue("faceDetection", 1184, duration=5)
     await setup_one_slot(hass, config_entry)
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": f"switch.{PREFIX}_face_detection_allowed"},
-        blocking=True,
-    )
+    await call_switch(hass, "turn_off", f"switch.{PREFIX}_face_detection_allowed")
 
     assert _shown(hass, "face_detection") == ("held", "held_by_switch")
     assert _shown(hass, "smart_search") == ("idle", "ready")
@@ -286,9 +264,7 @@ async def test_a_timed_pause_holds_work_and_leaves_empty_queues_idle(
     immich.model.enqueue("thumbnailGeneration", 300, duration=5)
     await setup_one_slot(hass, config_entry)
 
-    await hass.services.async_call(
-        DOMAIN, "pause_processing", {"duration": {"minutes": 30}}, blocking=True
-    )
+    await _call(hass, DOMAIN, "pause_processing", duration={"minutes": 30})
 
     assert _shown(hass, "thumbnail_generation") == ("held", "paused_until")
     assert _shown(hass, "smart_search")[0] == "idle"
@@ -299,12 +275,7 @@ async def test_an_empty_queue_held_by_its_switch_is_idle(
 ) -> None:
     """Video conversion switched off with nothing to convert: Idle, saying its switch is off."""
     await setup_one_slot(hass, config_entry)
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": f"switch.{PREFIX}_video_conversion_allowed"},
-        blocking=True,
-    )
+    await call_switch(hass, "turn_off", f"switch.{PREFIX}_video_conversion_allowed")
 
     assert _shown(hass, "video_conversion") == ("idle", "held_by_switch")
 
@@ -350,17 +321,3 @@ async def test_the_reason_sensor_offers_every_reason_to_pick(
         "retrying",
         "no_permission",
     ]
-
-
-async def test_the_reason_sensor_is_disabled_by_default(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Ten more entities a user did not ask for: there, off until enabled."""
-    await setup_one_slot(hass, config_entry)
-    entry = entity_registry.async_get(f"sensor.{PREFIX}_video_conversion_reason")
-    assert entry is not None
-    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    assert hass.states.get(f"sensor.{PREFIX}_video_conversion_reason") is None

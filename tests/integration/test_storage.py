@@ -21,7 +21,7 @@ import homeassistant.util.dt as dt_util
 from simulator.faults import Fault
 from simulator.server import SimulatedImmich
 
-from .helpers import call_switch, paused_queues, run_for
+from .helpers import call_switch, diagnostics, paused_queues, run_for
 
 VIDEO = "videoConversion"
 THUMBNAILS = "thumbnailGeneration"
@@ -81,14 +81,14 @@ async def test_an_import_writes_a_bounded_number_of_times(
     durations, plus the last write. Reads alone never write.
     """
     immich.model.upload(photos=300, videos=4)
-    owned: list[frozenset[str]] = []
+    owned: list[list[str]] = []
     seconds = 0
     while seconds < 3600:
         await run_for(hass, freezer, immich, 5, step=5)
         seconds += 5
-        memory = loaded_entry.runtime_data.memory
-        if not owned or owned[-1] != memory.owned:
-            owned.append(memory.owned)
+        ours = (await diagnostics(hass, loaded_entry))["memory"]["owned"]
+        if not owned or owned[-1] != ours:
+            owned.append(ours)
     await run_for(hass, freezer, immich, 60)
     ownership_changes = len(owned)
     assert immich.model.counts(VIDEO).waiting + immich.model.counts(VIDEO).paused == 0
@@ -143,7 +143,7 @@ async def test_todays_stored_format_is_read(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    coordinator = config_entry.runtime_data
+    memory = (await diagnostics(hass, config_entry))["memory"]
     switches_off = {
         state.entity_id
         for state in hass.states.async_all("switch")
@@ -152,8 +152,8 @@ async def test_todays_stored_format_is_read(
     assert switches_off == {OCR_SWITCH}
     assert CONF_MAX_RUNNING not in config_entry.options
     assert (config_entry.version, config_entry.minor_version) == (1, 2)
-    assert VIDEO in coordinator.memory.owned
-    assert coordinator.memory.job_seconds[VIDEO] == pytest.approx(12.5, rel=0.5)
+    assert VIDEO in memory["owned"]
+    assert memory["job_seconds"][VIDEO] == pytest.approx(12.5, rel=0.5)
     assert hass.states.get(OCR_SWITCH).state == "off"
     assert hass.states.get(MAX_RUNNING).state == "2"
     assert await hass.config_entries.async_unload(config_entry.entry_id)
@@ -239,11 +239,8 @@ async def test_a_reload_leaves_no_hold_timer_behind(
     unloaded entry's timer would plan with its older intents) and the Store still holds it.
     """
     await _pause_for_five_minutes(hass, loaded_entry)
-    unloaded = loaded_entry.runtime_data
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
-    # No timer of the unloaded entry is left to fire.
-    assert not unloaded._pause_timer.scheduled
     await call_switch(hass, "turn_off", OCR_SWITCH)
     since = len(immich.requests)
     await run_for(hass, freezer, immich, 310, step=5)
@@ -315,7 +312,8 @@ async def test_learned_durations_ignore_a_wall_clock_jump(
     ticks[0] += 10
     freezer.tick(timedelta(hours=1))
     await coordinator.async_refresh()
-    assert coordinator.memory.job_seconds[THUMBNAILS] < 5
+    learned = (await diagnostics(hass, loaded_entry))["memory"]["job_seconds"]
+    assert learned[THUMBNAILS] < 5
 
 
 async def test_an_entry_from_a_newer_version_is_not_set_up(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import DOMAIN
@@ -15,7 +16,8 @@ from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from simulator.server import SimulatedImmich
 
-from .helpers import call_switch, run_for, setup_one_slot
+from .helpers import run_for, setup_one_slot
+from .setups import Home, home_fixture  # noqa: F401
 
 THUMBNAILS = "thumbnailGeneration"  # ranks above the videos in the default order
 VIDEO = "videoConversion"
@@ -46,21 +48,32 @@ def _learned(
     }
 
 
-async def test_a_queue_waits_for_the_queue_ahead(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-) -> None:
-    """One slot, learned 5 s per thumbnail, 20 s per video.
+@pytest.fixture
+async def thumbnails(home: Home, hass_storage: dict[str, Any]) -> Home:
+    """Return the home set up with one slot, 5 s learned per thumbnail, 12 thumbnails queued."""
+    _learned(hass_storage, home.entry, {THUMBNAILS: 5.0})
+    home.immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    await home.set_up_one_slot()
+    return home
 
-    12 thumbnails: 60 s. 3 videos wait for them: 60 s + 60 s. The server: 120 s.
+
+@pytest.fixture
+async def thumbnails_then_videos(home: Home, hass_storage: dict[str, Any]) -> Home:
+    """Return the home set up with one slot: 12 thumbnails, then 3 videos (paused).
+
+    Learned: 5 s per thumbnail, 20 s per video.
     """
-    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0, VIDEO: 20.0})
-    immich.model.enqueue(THUMBNAILS, 12, duration=5)
-    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
-    immich.model.pause(VIDEO)
-    await setup_one_slot(hass, config_entry)
+    _learned(hass_storage, home.entry, {THUMBNAILS: 5.0, VIDEO: 20.0})
+    home.immich.model.enqueue(THUMBNAILS, 12, duration=5)
+    home.immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
+    home.immich.model.pause(VIDEO)
+    await home.set_up_one_slot()
+    return home
+
+
+async def test_a_queue_waits_for_the_queue_ahead(thumbnails_then_videos: Home) -> None:
+    """12 thumbnails: 60 s. 3 videos wait for them: 60 s + 60 s. The server: 120 s."""
+    hass = thumbnails_then_videos.hass
     assert _seconds(hass, "thumbnail_generation_time_left") == 60
     assert _seconds(hass, "video_conversion_time_left") == 120
     assert _seconds(hass, "time_until_idle") == 120
@@ -99,60 +112,32 @@ async def test_unknown_until_a_job_is_seen_finishing(
 
 
 async def test_a_held_queue_has_no_time_left_and_idle_leaves_it_out(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
+    thumbnails_then_videos: Home,
 ) -> None:
     """The thumbnails' switch is off: they never finish; the videos no longer wait (60 s)."""
-    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0, VIDEO: 20.0})
-    immich.model.enqueue(THUMBNAILS, 12, duration=5)
-    immich.model.enqueue(VIDEO, 3, kind="video", duration=20)
-    immich.model.pause(VIDEO)
-    await setup_one_slot(hass, config_entry)
-    await call_switch(hass, "turn_off", f"{SWITCH}_thumbnail_generation_allowed")
+    home = thumbnails_then_videos
+    hass = home.hass
+    await home.switch("turn_off", f"{SWITCH}_thumbnail_generation_allowed")
     assert _seconds(hass, "thumbnail_generation_time_left") == STATE_UNKNOWN
     assert _seconds(hass, "video_conversion_time_left") == 60
     assert _seconds(hass, "time_until_idle") == 60
 
 
-async def test_pause_processing_leaves_the_time_unknown(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-) -> None:
+async def test_pause_processing_leaves_the_time_unknown(thumbnails: Home) -> None:
     """Max concurrent queues 0: nothing runs, so nothing has a time left but the idle queues."""
-    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0})
-    immich.model.enqueue(THUMBNAILS, 12, duration=5)
-    await setup_one_slot(hass, config_entry)
-    await hass.services.async_call(
-        "number",
-        "set_value",
-        {"entity_id": "number.immich_127_0_0_1_max_concurrent_queues", "value": 0},
-        blocking=True,
+    hass = thumbnails.hass
+    await thumbnails.call(
+        "number", "set_value", "number.immich_127_0_0_1_max_concurrent_queues", value=0
     )
     assert _seconds(hass, "thumbnail_generation_time_left") == STATE_UNKNOWN
     assert _seconds(hass, "time_until_idle") == STATE_UNKNOWN
     assert _seconds(hass, "video_conversion_time_left") == 0
 
 
-async def test_a_timed_pause_counts_from_its_end(
-    hass: HomeAssistant,
-    immich: SimulatedImmich,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-) -> None:
+async def test_a_timed_pause_counts_from_its_end(thumbnails: Home) -> None:
     """Paused for 5 minutes: 12 thumbnails of 5 s are done 300 + 60 s from now."""
-    _learned(hass_storage, config_entry, {THUMBNAILS: 5.0})
-    immich.model.enqueue(THUMBNAILS, 12, duration=5)
-    await setup_one_slot(hass, config_entry)
-    await hass.services.async_call(
-        DOMAIN,
-        "pause_processing",
-        {"config_entry_id": config_entry.entry_id, "duration": {"minutes": 5}},
-        blocking=True,
-    )
+    hass = thumbnails.hass
+    await thumbnails.act("pause_processing", duration={"minutes": 5})
     assert _seconds(hass, "thumbnail_generation_time_left") == 360
     assert _seconds(hass, "time_until_idle") == 360
 

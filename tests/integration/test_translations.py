@@ -15,61 +15,56 @@ from simulator.server import SimulatedImmich
 async def test_entity_names_in_german(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
-    """A German system names the entities in German (Home Assistant derives their ids from it)."""
+    """A German system names the entities in German (Home Assistant derives their ids from it).
+
+    A queue's name, a placeholder in the entity's name, is German too.
+    """
     hass.config.language = "de"
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    pending = hass.states.get("sensor.immich_127_0_0_1_ausstehende_aufgaben")
-    assert pending is not None
-    assert (
-        pending.attributes["friendly_name"] == "Immich (127.0.0.1) Ausstehende Aufgaben"
-    )
-    # The queue's name, a placeholder in the entity's name, is German too.
-    status = hass.states.get("sensor.immich_127_0_0_1_intelligente_suche_status")
-    assert status is not None
-    assert (
-        status.attributes["friendly_name"]
-        == "Immich (127.0.0.1) Intelligente Suche Status"
-    )
-    allowed = hass.states.get("switch.immich_127_0_0_1_video_transkodierung_erlaubt")
-    assert allowed is not None
-    assert allowed.attributes["friendly_name"] == (
-        "Immich (127.0.0.1) Video-Transkodierung erlaubt"
-    )
-    limit = hass.states.get("number.immich_127_0_0_1_max_gleichzeitige_warteschlangen")
-    assert limit is not None
-    assert (
-        limit.attributes["friendly_name"]
-        == "Immich (127.0.0.1) Max. gleichzeitige Warteschlangen"
-    )
+    names = {
+        entity_id: state.name if (state := hass.states.get(entity_id)) else None
+        for entity_id in (
+            "sensor.immich_127_0_0_1_ausstehende_aufgaben",
+            "sensor.immich_127_0_0_1_intelligente_suche_status",
+            "switch.immich_127_0_0_1_video_transkodierung_erlaubt",
+            "number.immich_127_0_0_1_max_gleichzeitige_warteschlangen",
+        )
+    }
+    assert list(names.values()) == [
+        "Immich (127.0.0.1) Ausstehende Aufgaben",
+        "Immich (127.0.0.1) Intelligente Suche Status",
+        "Immich (127.0.0.1) Video-Transkodierung erlaubt",
+        "Immich (127.0.0.1) Max. gleichzeitige Warteschlangen",
+    ]
 
 
-async def test_states_and_reasons_in_german(hass: HomeAssistant) -> None:
-    """The frontend shows a queue's status and its reason from these strings."""
-    entity = await async_get_translations(hass, "de", "entity", {DOMAIN})
-    status = f"component.{DOMAIN}.entity.sensor.status"
-    assert entity[f"{status}.state.running"] == "Läuft"
-    assert entity[f"{status}.state.held"] == "Angehalten"
-    assert (
-        entity[f"{status}.state_attributes.reason.state.waits_for_slot"]
-        == "Wartet: Andere belegen die Plätze"
-    )
+# What the frontend shows from these strings, by their key (its first word: the category).
+GERMAN = {
+    # A queue's status and its reason.
+    "entity.sensor.status.state.running": "Läuft",
+    "entity.sensor.status.state.held": "Angehalten",
+    "entity.sensor.status.state_attributes.reason.state.waits_for_slot": (
+        "Wartet: Andere belegen die Plätze"
+    ),
+    # The set-up form, with Home Assistant's own words for the usual fields.
+    "config.step.user.title": "Mit Immich verbinden",
+    "config.step.user.data.api_key": "API-Schlüssel",
+    "config.step.user.data.verify_ssl": "SSL-Zertifikat überprüfen",
+    "options.step.init.data.max_running": "Max. gleichzeitige Warteschlangen",
+}
 
 
-async def test_config_flow_in_german(hass: HomeAssistant) -> None:
-    """The set-up form speaks German, with Home Assistant's own words for the usual fields."""
-    config = await async_get_translations(hass, "de", "config", {DOMAIN})
-    user = f"component.{DOMAIN}.config.step.user"
-    assert config[f"{user}.title"] == "Mit Immich verbinden"
-    assert config[f"{user}.data.api_key"] == "API-Schlüssel"
-    assert config[f"{user}.data.verify_ssl"] == "SSL-Zertifikat überprüfen"
-    options = await async_get_translations(hass, "de", "options", {DOMAIN})
-    assert (
-        options[f"component.{DOMAIN}.options.step.init.data.max_running"]
-        == "Max. gleichzeitige Warteschlangen"
-    )
+@pytest.mark.parametrize(("key", "german"), GERMAN.items())
+async def test_the_frontend_words_in_german(
+    hass: HomeAssistant, key: str, german: str
+) -> None:
+    """The frontend shows states, reasons and forms from these strings."""
+    category = key.split(".")[0]
+    translations = await async_get_translations(hass, "de", category, {DOMAIN})
+    assert translations[f"component.{DOMAIN}.{key}"] == german
 
 
 async def test_action_error_in_german(

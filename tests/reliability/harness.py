@@ -11,7 +11,7 @@ simulated time is moved on until the client's own 10 s timeout fires: no real wa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import logging
@@ -30,8 +30,8 @@ from bench.run import to_status
 from custom_components.immich_jobs.const import (
     CONF_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
-    DOMAIN,
 )
+from custom_components.immich_jobs.diagnostics import async_get_config_entry_diagnostics
 from custom_components.immich_jobs.immich import ImmichClient, QueueStatus, Snapshot
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -252,7 +252,11 @@ class Harness:
 
     @property
     def coordinator(self) -> Any:
-        """The entry's coordinator (a new one after a reload)."""
+        """The entry's coordinator (a new one after a reload): for the driver only.
+
+        The driver jumps to its next cycle and swaps its client; what a case checks is read
+        from entities, diagnostics and the simulated Immich.
+        """
         return self.entry.runtime_data
 
     @property
@@ -308,11 +312,11 @@ class Harness:
             await self.tick(min(self.next_step(), end - self.now))
 
     async def advance_until(
-        self, predicate: Callable[[], bool], limit: float
+        self, predicate: Callable[[], bool | Awaitable[bool]], limit: float
     ) -> float | None:
         """Advance until `predicate` holds; return the time it took, None past `limit`."""
         start = self.now
-        while not predicate():
+        while not await _holds(predicate):
             if self.now - start >= limit:
                 return None
             await self.tick(min(self.next_step(), limit - (self.now - start) + 1e-3))
@@ -341,32 +345,45 @@ class Harness:
         }
 
     def all_available(self) -> bool:
-        """Every entity of the entry shows a value, and the last read succeeded."""
-        return (
-            self.entry.state is ConfigEntryState.LOADED
-            and self.coordinator.last_update_success
-            and not self.unavailable()
-        )
+        """Every entity of the entry shows a value (none does while the last read failed)."""
+        return self.entry.state is ConfigEntryState.LOADED and not self.unavailable()
+
+    def queue_entities(self, key: str) -> dict[str, str]:
+        """Return each managed queue's entity of one kind (`pending`, `status`) by queue.
+
+        A queue entity's unique id is "<server>_queue_<Immich's queue name>_<kind>".
+        """
+        prefix, suffix = f"{self.entry.unique_id}_queue_", f"_{key}"
+        return {
+            entity.unique_id.removeprefix(prefix).removesuffix(suffix): entity.entity_id
+            for entity in er.async_entries_for_config_entry(
+                er.async_get(self.hass), self.entry.entry_id
+            )
+            if entity.unique_id.startswith(prefix) and entity.unique_id.endswith(suffix)
+        }
 
     def pending_matches_immich(self) -> list[str]:
         """Return the managed queues whose pending sensor differs from Immich's count."""
-        registry = er.async_get(self.hass)
-        server = self.coordinator.server_id
         wrong = []
-        for name in self.coordinator.data.queues:
-            entity_id = registry.async_get_entity_id(
-                "sensor", DOMAIN, f"{server}_queue_{name}_pending"
-            )
-            if entity_id is None or (state := self.hass.states.get(entity_id)) is None:
+        for name, entity_id in self.queue_entities("pending").items():
+            if (state := self.hass.states.get(entity_id)) is None:
                 continue
             counts = self.immich.model.counts(name)
             if state.state != str(counts.waiting + counts.paused + counts.delayed):
                 wrong.append(name)
         return wrong
 
+    def managed(self) -> set[str]:
+        """Return the queues the integration schedules: a status sensor, no rival's."""
+        return {
+            name
+            for name in self.queue_entities("status")
+            if self.status_reason(name) != "held_by_rival"
+        }
+
     def managed_paused(self) -> set[str]:
         """Return the managed queues paused in Immich."""
-        managed = self.coordinator.policy(None).managed
+        managed = self.managed()
         return {
             name
             for name, counts in self.immich.model.snapshot().items()
@@ -375,14 +392,22 @@ class Harness:
 
     def status(self, name: str) -> str | None:
         """Return a managed queue's status sensor, as the user sees it."""
-        registry = er.async_get(self.hass)
-        entity_id = registry.async_get_entity_id(
-            "sensor", DOMAIN, f"{self.coordinator.server_id}_queue_{name}_status"
-        )
+        entity_id = self.queue_entities("status").get(name)
         state = self.hass.states.get(entity_id) if entity_id else None
         return state.state if state else None
 
-    def recovered(self) -> bool:
+    def status_reason(self, name: str) -> str | None:
+        """Return why a managed queue is in its state, as its status sensor says."""
+        entity_id = self.queue_entities("status").get(name)
+        state = self.hass.states.get(entity_id) if entity_id else None
+        return state.attributes.get("reason") if state else None
+
+    async def owned(self) -> set[str]:
+        """Return the queues the integration counts as its own, as its diagnostics say."""
+        diagnostics = await async_get_config_entry_diagnostics(self.hass, self.entry)
+        return set(diagnostics["memory"]["owned"])
+
+    async def recovered(self) -> bool:
         """Tell whether the stated end state holds (one a user can check, not a replan).
 
         Entities show values; every queue the integration counts as its own is paused in
@@ -395,10 +420,10 @@ class Harness:
         snapshot = self.immich.model.snapshot()
         if any(
             name in snapshot and not snapshot[name].is_paused
-            for name in self.coordinator.memory.owned
+            for name in await self.owned()
         ):
             return False
-        managed = self.coordinator.policy(None).managed
+        managed = self.managed()
         working = {
             name
             for name, counts in snapshot.items()
@@ -472,6 +497,12 @@ class Harness:
             for time, kind, _ in self.log.events
             if kind == "command" and start <= time < end
         )
+
+
+async def _holds(predicate: Callable[[], bool | Awaitable[bool]]) -> bool:
+    """Evaluate a predicate that may have to ask (diagnostics) before it can answer."""
+    result = predicate()
+    return await result if isinstance(result, Awaitable) else result
 
 
 def swap_client(harness: Harness, url: str) -> ImmichClient:

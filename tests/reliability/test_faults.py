@@ -248,7 +248,7 @@ async def _rival(h: Harness, ctx: dict[str, Any]) -> None:
 
 
 async def _reload(h: Harness, ctx: dict[str, Any]) -> None:
-    assert VIDEO in h.coordinator.contested
+    assert h.status_reason(VIDEO) == "held_by_rival"
     assert await h.hass.config_entries.async_reload(h.entry.entry_id)
     await h.settle()
 
@@ -357,7 +357,7 @@ CASES = [
 async def _running_schedule(h: Harness) -> None:
     """Start an import and wait until the scheduler has paused a queue."""
     h.immich.model.upload(videos=12, photos=400)
-    took = await h.advance_until(lambda: bool(h.coordinator.memory.owned), 120)
+    took = await h.advance_until(lambda: bool(h.managed_paused()), 120)
     assert took is not None, "the scheduler never took control"
 
 
@@ -370,7 +370,9 @@ def _deadline(h: Harness, case: Case) -> float:
         # Documented: a missing permission blocks commands for 5 minutes.
         return 300 + two_polls
     if case.wait == "backoff":
-        return h.coordinator.gate.retry_in() + two_polls
+        # Documented: a refused command is retried after 10, 20, 40, 80, 160 s; the fault
+        # lasts 2 minutes and allows at most 5 attempts, so the next is at most 160 s away.
+        return 160 + two_polls
     return two_polls
 
 
@@ -444,7 +446,7 @@ async def test_fault(
         assert unavailable, "the vanished queue's entities are unavailable"
         assert all(
             (entry := registry.async_get(entity)) is not None
-            and queue_of_unique_id(h.coordinator.server_id, entry.unique_id) == gone
+            and queue_of_unique_id(h.entry.unique_id or "", entry.unique_id) == gone
             for entity in unavailable
         ), f"only {gone}'s entities are unavailable: {unavailable}"
         assert not any(
@@ -523,8 +525,8 @@ async def test_fault(
     # Ownership ends at the read that sees a queue resumed (scheduler.py `_commands`): the
     # last resume may have gone out at the cycle that found the import drained.
     await h.advance(10)
-    assert h.recovered()
-    assert not h.coordinator.memory.owned, "nothing paused, so nothing is ours"
+    assert await h.recovered()
+    assert not await h.owned(), "nothing paused, so nothing is ours"
     h.check("drains_nothing_left_paused")
 
     # A reauth reloads the entry: Immich never went away, no grace period is due.
