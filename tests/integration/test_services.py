@@ -417,8 +417,9 @@ async def test_get_dashboard(
         "Thumbnail generation",
         "Smart search",
     ]
-    # One row per queue on a desktop: status and reason (half of the section's 24 grid
-    # columns), pending, time left (a quarter each); the time left only while the queue runs.
+    # One row per queue on a desktop: status, reason and the end of a time-bounded hold (half
+    # of the section's 24 grid columns), pending, time left (a quarter each); the time left
+    # only while the queue runs.
     wide = {"condition": "screen", "media_query": "(min-width: 768px)"}
     status = "sensor.immich_127_0_0_1_video_conversion_status"
     assert queues["cards"][1:4] == [
@@ -426,7 +427,7 @@ async def test_get_dashboard(
             "type": "tile",
             "entity": status,
             "name": "Video conversion",
-            "state_content": ["state", "reason"],
+            "state_content": ["state", "reason", "held_until"],
             "grid_options": {"columns": 12},
             "visibility": [wide],
         },

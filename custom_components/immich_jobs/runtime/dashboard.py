@@ -198,9 +198,11 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
     """One queue as a row of tiles: its status and why, pending, time left while it runs.
 
     Each tile comes twice, for wide screens and for phones (a visibility condition picks
-    one), as a card's width cannot follow the screen's. On a phone the status takes the
-    line, with its reason alone (the icon shows the state; both would be cut), and its
-    numbers the line below, shown only when there is work (an idle queue's reason says so).
+    one), as a card's width cannot follow the screen's. On a wide screen the status ends
+    with when a time-bounded hold ends (`held_until`, left out when there is none). On a
+    phone the status takes the line, with its reason alone (the icon shows the state; the
+    frontend's long date would be cut), and its numbers the line below, shown only when
+    there is work (an idle queue's reason says so).
     """
     working = (
         [{"condition": "state", "entity": keys["status"], "state": WORKING}]
@@ -215,7 +217,7 @@ def queue_row(title: str, keys: Mapping[str, str]) -> list[dict[str, Any]]:
             "type": "tile",
             "entity": keys["status"],
             "name": title,
-            "state_content": ["state", "reason"],
+            "state_content": ["state", "reason", "held_until"],
         }
         tiles.append((status, [], [], 12, "full"))
     if "pending" in keys:
