@@ -42,6 +42,7 @@ from .engine.gate import CommandGate
 from .engine.history import PlanHistory
 from .engine.house.holds import Hold
 from .engine.house.rules import house_policy
+from .engine.intents import Intents
 from .engine.queues import (
     DEFAULT_MANAGED,
     DEFAULT_PRIORITY,
@@ -50,7 +51,6 @@ from .engine.queues import (
 )
 from .engine.rivals import RivalWatch
 from .engine.scheduler import (
-    Intents,
     Memory,
     Plan,
     Policy,
@@ -70,7 +70,7 @@ from .runtime.dispatch import (
 )
 from .runtime.house_watch import HouseWatch
 from .runtime.issues import EntryIssues, paused_internal_queues
-from .runtime.store import IntentStore, PauseTimer, UserIntents
+from .runtime.store import IntentStore, PauseTimer
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
@@ -88,7 +88,7 @@ class ImmichJobsData:
     states: Mapping[str, QueueState]
     reasons: Mapping[str, QueueReason]
     # What the user asked for, as of this cycle (switches and the limit show it).
-    intents: UserIntents
+    intents: Intents
     # Queues another controller flips: left alone until a reload.
     contested: frozenset[str]
     time_left: TimeLeft
@@ -102,7 +102,7 @@ class ImmichJobsData:
     @property
     def run_now(self) -> frozenset[str]:
         """Return the queues the user runs now (until they are empty or cancelled)."""
-        return frozenset(self.intents.run_now)
+        return self.intents.run_now
 
     @property
     def paused_until(self) -> datetime | None:
@@ -160,7 +160,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.client = client
         self.version: str | None = None
         self.access: KeyAccess | None = None
-        self.intents = UserIntents()
+        self.intents = Intents()
         self.memory = Memory()
         self.plans = PlanHistory()
         self.last_plan: Plan | None = None
@@ -208,7 +208,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         return self.queue_names.get(queue) or queue_display_name(queue)
 
     def policy(
-        self, snapshot: Snapshot | None = None, intents: UserIntents | None = None
+        self, snapshot: Snapshot | None = None, intents: Intents | None = None
     ) -> Policy:
         """Return the policy in force: the options less the queues another controller holds."""
         limit = (intents or self.intents).max_running
@@ -243,7 +243,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self,
         snapshot: Snapshot,
         why: str,
-        before: UserIntents | None = None,
+        before: Intents | None = None,
         subject: str | None = None,
     ) -> ImmichJobsData:
         """Plan and command (the lock held).
@@ -268,7 +268,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         # What entities show is what Immich has: a held-back command changed nothing.
         plan = self.last_plan = held_back(plan, result.snapshot, result.unsent)
         self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", plan)
-        self.intents.run_now -= plan.finished_run_now
+        self.intents = self.intents.finished(plan.finished_run_now)
         self._save()
         interval = max(min(plan.next_check, self.house.next_check or math.inf), 1.0)
         if result.held_back is not None:
@@ -287,13 +287,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             states=plan.states,
             reasons=plan.reasons,
             managed=tuple(managed_queues(result.snapshot, policy)),
-            intents=self.intents.copy(),
+            intents=self.intents,
             contested=frozenset(self.rivals.contested),
             time_left=time_left(
                 result.snapshot,
                 policy=policy,
                 # The house's holds in force, never-together groups included.
-                intents=replace(self.intents.for_scheduler(), house=plan.holds),
+                intents=self.intents.with_house(plan.holds),
                 observed=self.memory,
                 states=plan.states,
                 express=plan.express,
@@ -312,13 +312,13 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             return None
         return ((until - dt_util.utcnow()).total_seconds(), limit)
 
-    def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
+    def _plan(self, snapshot: Snapshot, intents: Intents, now: float) -> Plan:
         policy = self.policy(snapshot, intents)
         return make_plan(snapshot, policy, self._wishes(intents), self.memory, now)
 
-    def _wishes(self, intents: UserIntents) -> Intents:
+    def _wishes(self, intents: Intents) -> Intents:
         """Return what the user and the house ask of the scheduler."""
-        return replace(intents.for_scheduler(), house=self.house.holds(intents.run_now))
+        return intents.with_house(self.house.holds(intents.run_now))
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""
@@ -366,7 +366,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     # --- the user's intents ---------------------------------------------------------------
 
     async def async_change(
-        self, change: Callable[[UserIntents], None], queue: str | None = None
+        self, change: Callable[[Intents], Intents], queue: str | None = None
     ) -> None:
         """Apply a user's change and the commands it implies, now.
 
@@ -389,8 +389,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.async_set_update_error(err)
                 raise
             before = self.intents
-            self.intents = before.copy()
-            change(self.intents)
+            self.intents = change(before)
             self._follow_pause()
             try:
                 data = await self._async_cycle(snapshot, "user", before, queue)
@@ -413,7 +412,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     @callback
     def async_set_limit_soon(self, value: int) -> None:
         """Set the limit from the options form: the next cycle applies it (no error to show)."""
-        self.intents.set_limit(value)
+        self.intents = self.intents.set_limit(value)
         self._follow_pause()
         self._save()
 
@@ -421,7 +420,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """End the pause: give back the limit the user had, even while Immich is away."""
         if self._stopped:
             return
-        self.intents.end_pause()
+        self.intents = self.intents.end_pause()
         self._save()
         await self.async_request_refresh()
 

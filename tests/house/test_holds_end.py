@@ -13,6 +13,7 @@ pipeline for uploads). After every read, two promises hold:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -31,6 +32,8 @@ from custom_components.immich_jobs.immich import Snapshot
 from simulator.model import ImmichModel
 
 ENTITY = "input_boolean.box_free"
+# A timed pause's end on the wall clock (the model runs on its own clock: only "timed" counts).
+PAUSE_END = datetime(2026, 12, 1, 12, tzinfo=UTC)
 VIDEO = "videoConversion"
 SMART = "smartSearch"
 HEAVY = (VIDEO, SMART, "faceDetection", "ocr")
@@ -105,7 +108,8 @@ class House:
         intents = Intents(
             held=frozenset(self.held),
             run_now=frozenset(self.run_now),
-            timed_pause=self.pause_ends is not None,
+            max_running=self.limit,
+            hold_until=PAUSE_END if self.pause_ends is not None else None,
             house=self.rules.holds(frozenset(self.run_now)),
         )
         result = plan(snapshot, policy, intents, self.memory, now)

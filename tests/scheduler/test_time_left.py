@@ -13,7 +13,7 @@ from custom_components.immich_jobs.engine.scheduler import (
 from custom_components.immich_jobs.engine.time_left import TimeLeft, time_left
 from custom_components.immich_jobs.immich import Snapshot
 
-from .helpers import queue, snap
+from .helpers import TIMED_PAUSE, queue, snap
 
 THUMBS = "thumbnailGeneration"  # ranks above the other two in the default order
 FACES = "faceDetection"
@@ -143,7 +143,7 @@ def test_a_timed_pause_counts_from_its_end() -> None:
     result = time_left(
         snap(queue(THUMBS, 2, paused=True), queue(VIDEO, paused=True)),
         policy=Policy(max_running=0),
-        intents=Intents(timed_pause=True),
+        intents=TIMED_PAUSE,
         observed=Memory(job_seconds={THUMBS: 5.0}),
         states={},
         express=frozenset(),

@@ -17,6 +17,7 @@ from ..immich.models import QueueStatus, Snapshot
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .house.groups import settle
 from .house.holds import Hold, HoldKind, merge
+from .intents import Intents
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
 from .reasons import QueueReason, QueueState, Reason, has_work, queue_state
 
@@ -87,20 +88,6 @@ class Policy:
     # uploads show in their counts (the quiet period: resumed, a queue runs a photo's job
     # between two reads, unseen).
     watch_empty: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Intents:
-    """What the user asked for through the entities."""
-
-    scheduling: bool = True
-    held: frozenset[str] = frozenset()
-    run_now: frozenset[str] = frozenset()
-    # The limit is 0 for a timed pause (pause_processing with a duration): said as the reason.
-    timed_pause: bool = False
-    # Held by the house (a condition, arriving uploads), with why: like `held`, running
-    # jobs finish; ignored while scheduling is off. The coordinator leaves run-now queues out.
-    house: Mapping[str, Hold] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
