@@ -43,7 +43,7 @@ async def async_get_config_entry_diagnostics(
         "contested_queues": sorted(coordinator.data.contested),
         "house": {
             "holds": {
-                name: {"held_by": str(hold.kind), "subject": hold.subject}
+                name: {"held_by": str(hold.code), "subject": hold.subject}
                 for name, hold in data.holds.items()
             }
             if data

@@ -19,8 +19,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.run import to_status
-from custom_components.immich_jobs.engine.house.holds import HoldKind
 from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
@@ -127,15 +127,15 @@ class House:
         self, snapshot: Snapshot, intents: Intents, holds: Any, now: float
     ) -> None:
         for name, hold in holds.items():
-            if hold.kind is HoldKind.UPLOADS:
+            if hold.code is Reason.UPLOADS_ARRIVING:
                 assert hold.until is not None and now < hold.until, (name, hold)
                 since = self.uploads_held_since.setdefault(name, now)
                 assert now - since <= MAX_HOLD, (name, since, now)
-            elif hold.kind is HoldKind.ENTITY and self.state == "on":
+            elif hold.code is Reason.HELD_BY_ENTITY and self.state == "on":
                 # Allowed again, held only for the minimum time: it says until when.
                 assert hold.until is not None and now < hold.until, (name, hold)
         for name in set(self.uploads_held_since) - {
-            n for n, h in holds.items() if h.kind is HoldKind.UPLOADS
+            n for n, h in holds.items() if h.code is Reason.UPLOADS_ARRIVING
         }:
             del self.uploads_held_since[name]
         after = to_status(self.model.snapshot())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold
 from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import Policy
 from tests.scheduler.helpers import queue, snap
 
@@ -21,7 +22,7 @@ def test_a_condition_and_uploads_together_the_condition_says_why() -> None:
         OPTIONS, snap(queue("metadataExtraction", 80), queue("videoConversion")), 0.0
     )
     assert rules.holds() == {
-        "videoConversion": Hold(HoldKind.ENTITY, "binary_sensor.streaming")
+        "videoConversion": Hold(Reason.HELD_BY_ENTITY, "binary_sensor.streaming")
     }
     # The quiet period ends 5 minutes after the uploads were seen.
     assert rules.next_check == 300.0
@@ -34,7 +35,7 @@ def test_a_queue_run_now_is_exempt() -> None:
         OPTIONS, {"binary_sensor.streaming": "on"}, ["ocr", "smartSearch"], 0.0
     )
     assert rules.holds(run_now={"ocr"}) == {
-        "smartSearch": Hold(HoldKind.ENTITY, "binary_sensor.streaming")
+        "smartSearch": Hold(Reason.HELD_BY_ENTITY, "binary_sensor.streaming")
     }
 
 

@@ -16,10 +16,10 @@ from ..const import DEFAULT_EXPRESS_MAX_JOBS, POLICY_FINISH_FIRST, POLICY_PREEMP
 from ..immich.models import QueueStatus, Snapshot
 from .durations import backlog_seconds, eta, is_express, job_left, job_seconds, learn
 from .house.groups import settle
-from .house.holds import Hold, HoldKind, merge
+from .house.holds import Hold, merge
 from .intents import Intents
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
-from .reasons import QueueReason, QueueState, Reason, has_work, queue_state
+from .reasons import QueueReason, QueueState, Reason, has_work, in_words, queue_state
 
 __all__ = [
     "Action",
@@ -65,7 +65,14 @@ class Command:
 
     queue: str
     action: Action
-    reason: str
+    why: QueueReason
+    # What holds it, for the words (a condition entity).
+    held_by: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Say why in words (the debug log, the diagnostics' plans)."""
+        return in_words(self.why, self.held_by)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,8 +152,9 @@ class _Want:
     """A queue's desired pause state, and why."""
 
     paused: bool
-    reason: str
-    why: QueueReason | None = None
+    why: QueueReason
+    # What holds it (a condition entity), for the command's words.
+    held_by: str = ""
 
 
 type _Wants = dict[str, _Want]
@@ -241,7 +249,7 @@ def release(snapshot: Snapshot | None, memory: Memory) -> Plan:
     if snapshot is None:
         return Plan((), memory, DEFAULT_RELEASE_RETRY)
     wants = {
-        name: _Want(False, "released: the integration paused it")
+        name: _Want(False, _SCHEDULING_OFF)
         for name in sorted(memory.owned)
         if name in snapshot and is_manageable(name)
     }
@@ -365,7 +373,7 @@ def _hand_back(scene: _Scene, memory: Memory) -> _Wants:
     """Queues we paused that are no longer managed are handed back, never left paused."""
     managed = frozenset(scene.managed)
     return {
-        name: _Want(False, "resumed: no longer managed")
+        name: _Want(False, _SCHEDULING_OFF)
         for name in sorted(memory.owned - managed)
         if name in scene.snapshot and is_manageable(name)
     }
@@ -404,24 +412,24 @@ def _house(
 def _holds(scene: _Scene) -> _Wants:
     """Hold paused the queues whose switch is off or the house holds, whatever else is true."""
     return {
-        name: _Want(True, "held by the user", QueueReason(Reason.HELD_BY_SWITCH))
+        name: _Want(True, QueueReason(Reason.HELD_BY_SWITCH))
         for name in sorted(scene.held)
     } | {
-        name: _Want(True, hold.reason, _house_reason(hold))
+        name: _Want(True, _house_reason(hold), hold.subject)
         for name, hold in sorted(scene.house.items())
     }
 
 
 def _house_reason(hold: Hold) -> QueueReason:
     """Return the status sensor's reason for a house hold (a group's keeper runs ahead)."""
-    behind = (hold.subject,) if hold.kind is HoldKind.GROUP and hold.subject else ()
-    return QueueReason(Reason(hold.kind.value), behind=behind)
+    group = hold.code is Reason.NEVER_TOGETHER and hold.subject
+    return QueueReason(hold.code, behind=(hold.subject,) if group else ())
 
 
 def _released(scene: _Scene, memory: Memory) -> _Wants:
     """Automatic scheduling off: give back what we paused (held queues stay held)."""
     return {
-        name: _Want(False, "released: automatic scheduling is off", _SCHEDULING_OFF)
+        name: _Want(False, _SCHEDULING_OFF)
         for name in scene.free
         if name in memory.owned
     }
@@ -441,9 +449,7 @@ def _idle(scene: _Scene) -> _Wants:
     """
     waits = any(has_work(scene.snapshot[name]) for name in scene.managed)
     why = QueueReason(Reason.READY if waits else Reason.IDLE)
-    return {
-        name: _Want(False, "nothing to do: resumed (idle)", why) for name in scene.free
-    }
+    return {name: _Want(False, why) for name in scene.free}
 
 
 def _express(
@@ -482,24 +488,18 @@ def _slot_winners(
         keep = [name for name in contenders if not snapshot[name].is_paused][:slots]
         rest = [name for name in contenders if name not in keep]
         winners = sorted(keep + rest[: slots - len(keep)], key=scene.managed.index)
-        why_lost = _Lost(
-            "waiting: a running queue keeps its slot until it is empty",
-            Reason.WAITS_FOR_FINISH,
-        )
+        why_lost = _Lost(Reason.WAITS_FOR_FINISH)
     else:
         winners = contenders[:slots]
-        why_lost = _Lost(
-            "paused: higher-priority work holds the slots", Reason.WAITS_FOR_SLOT
-        )
+        why_lost = _Lost(Reason.WAITS_FOR_SLOT)
     losers = [name for name in contenders if name not in winners]
     return winners, losers, why_lost
 
 
 @dataclass(frozen=True, slots=True)
 class _Lost:
-    """Why the queues that lose a slot lose it (the policy's words)."""
+    """Why the queues that lose a slot lose it (the policy's reason)."""
 
-    words: str
     code: Reason
 
     def why(
@@ -565,52 +565,28 @@ def _fill_slots(
     limit = max(0, policy.max_running)
     wants: _Wants = {
         name: _Want(
-            False,
-            "run now: until its backlog is empty",
-            QueueReason(Reason.RUN_NOW, index if index <= limit else None),
+            False, QueueReason(Reason.RUN_NOW, index if index <= limit else None)
         )
         for index, name in enumerate(scene.run_now, start=1)
     }
     contenders = [name for name in scene.free if name in losers or name in winners]
     # Losers are paused, not interrupted: their running jobs finish (draining).
     wants |= {
-        name: _Want(
-            True,
-            why_lost.words,
-            why_lost.why(scene, policy, contenders.index(name), winners),
-        )
+        name: _Want(True, why_lost.why(scene, policy, contenders.index(name), winners))
         if paused
-        else _Want(
-            False,
-            "kept running: its running job outlasts the work ahead of it",
-            QueueReason(Reason.KEPT_RUNNING),
-        )
+        else _Want(False, QueueReason(Reason.KEPT_RUNNING))
         for name, paused in losers.items()
     }
     for name in scene.free:
         status = snapshot[name]
         if name in policy.watch_empty and not status.has_work:
-            wants[name] = _Want(
-                True, "no work: kept paused to see new uploads arrive", _NO_WORK
-            )
+            wants[name] = _Want(True, _NO_WORK)
         elif name in express:
             wants[name] = _Want(
-                False,
-                f"express lane: {status.runnable} small jobs run without a slot"
-                if status.has_work
-                else "express lane: empty and light, kept ready for new uploads",
-                QueueReason(Reason.EXPRESS if status.has_work else Reason.READY),
+                False, QueueReason(Reason.EXPRESS if status.has_work else Reason.READY)
             )
         elif not status.has_work:
-            wants[name] = (
-                _Want(True, "no work while other queues work", _NO_WORK)
-                if limit > 0
-                else _Want(
-                    True,
-                    "max concurrent queues is 0: everything held",
-                    scene.limit_zero,
-                )
-            )
+            wants[name] = _Want(True, _NO_WORK if limit > 0 else scene.limit_zero)
     paused = _ends_paused(snapshot, wants)
     holders = {
         name
@@ -625,18 +601,12 @@ def _fill_slots(
         status = snapshot[name]
         # Running or draining, it already holds a slot; else it takes a free one, if any.
         if not status.is_paused or status.busy or len(holders) < limit:
-            wants[name] = _Want(
-                False,
-                f"highest priority with work (slot {index})",
-                QueueReason(Reason.SLOT, index),
-            )
+            wants[name] = _Want(False, QueueReason(Reason.SLOT, index))
             holders.add(name)
         else:
             draining = (n for n in scene.managed if n in holders and n not in winners)
             wants[name] = _Want(
-                True,
-                "next: waiting for a draining queue to finish",
-                QueueReason(Reason.WAITS_FOR_DRAINING, behind=tuple(draining)),
+                True, QueueReason(Reason.WAITS_FOR_DRAINING, behind=tuple(draining))
             )
     return wants
 
@@ -725,7 +695,12 @@ def _commands(
         if status.is_paused == want.paused:
             continue
         commands.append(
-            Command(name, Action.PAUSE if want.paused else Action.RESUME, want.reason)
+            Command(
+                name,
+                Action.PAUSE if want.paused else Action.RESUME,
+                want.why,
+                want.held_by,
+            )
         )
         commanded_at[name] = now
         if want.paused:
@@ -764,8 +739,8 @@ def _reasons(scene: _Scene, intents: Intents, wants: _Wants) -> dict[str, QueueR
     for name in scene.managed:
         if name in scene.in_immich:
             reasons[name] = QueueReason(Reason.HELD_IN_IMMICH)
-        elif name in wants and (why := wants[name].why) is not None:
-            reasons[name] = why
+        elif name in wants:
+            reasons[name] = wants[name].why
         elif not intents.scheduling:
             reasons[name] = _SCHEDULING_OFF
     return reasons
