@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.house.rules import HouseRules
 from custom_components.immich_jobs.engine.queues import DEFAULT_PRIORITY
 from custom_components.immich_jobs.engine.scheduler import (
     MIN_CHECK,
@@ -18,6 +18,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     Policy,
     plan,
 )
+from custom_components.immich_jobs.engine.settings import Settings
 from custom_components.immich_jobs.immich import Snapshot
 
 
@@ -160,8 +161,8 @@ class OursInHouse(Ours):
         timeline: Timeline | None = None,
     ) -> None:
         """Start as after installing, with these options."""
-        super().__init__(name, house_policy(policy, options))
-        self.options = options
+        self.settings = Settings.from_options(options)
+        super().__init__(name, self.settings.with_house(policy))
         self.timeline = timeline
         self.rules = HouseRules()
 
@@ -172,9 +173,9 @@ class OursInHouse(Ours):
             if self.timeline
             else {}
         )
-        self.rules.decide(self.options, states, self.policy.managed, now)
-        self.rules.observe(self.options, snapshot, now)
-        return replace(self.intents, house=self.rules.holds())
+        self.rules.decide(self.settings.conditions, states, self.policy.managed, now)
+        self.rules.observe(self.settings.uploads, snapshot, now)
+        return self.intents.with_house(self.rules.holds())
 
     def look_again(self, hint: float, now: float) -> float:
         """Read again at the plan's hint, the house's, or the entity's next change."""

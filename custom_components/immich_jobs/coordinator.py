@@ -25,30 +25,12 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 import homeassistant.util.dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    CONF_EXPRESS_LANE,
-    CONF_EXPRESS_MAX_JOBS,
-    CONF_MANAGED_QUEUES,
-    CONF_POLICY,
-    CONF_POLL_INTERVAL,
-    CONF_PRIORITY,
-    DEFAULT_EXPRESS_MAX_JOBS,
-    DEFAULT_POLL_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    POLICY_PREEMPTIVE,
-)
+from .const import DOMAIN, LOGGER
 from .engine.gate import CommandGate
 from .engine.history import PlanHistory
 from .engine.house.holds import Hold
-from .engine.house.rules import house_policy
 from .engine.intents import Intents
-from .engine.queues import (
-    DEFAULT_MANAGED,
-    DEFAULT_PRIORITY,
-    is_manageable,
-    queue_display_name,
-)
+from .engine.queues import queue_display_name
 from .engine.rivals import RivalWatch
 from .engine.scheduler import (
     Memory,
@@ -60,6 +42,7 @@ from .engine.scheduler import (
     managed_queues,
     plan as make_plan,
 )
+from .engine.settings import Settings
 from .engine.time_left import TimeLeft, held_until, time_left
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
 from .runtime.dispatch import (
@@ -110,27 +93,6 @@ class ImmichJobsData:
         return self.intents.hold_until
 
 
-def policy_from_options(
-    options: Mapping[str, Any], max_running: int, present: Snapshot | None = None
-) -> Policy:
-    """Turn the entry's options and the limit in force into the scheduler's policy."""
-    managed = frozenset(options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED))
-    if present is not None:
-        managed &= frozenset(present)
-    policy = Policy(
-        max_running=max_running,
-        priority=tuple(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
-        managed=frozenset(queue for queue in managed if is_manageable(queue)),
-        kind=options.get(CONF_POLICY, POLICY_PREEMPTIVE),
-        express_lane=bool(options.get(CONF_EXPRESS_LANE, True)),
-        express_max_jobs=int(
-            options.get(CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS)
-        ),
-        poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
-    )
-    return house_policy(policy, options)
-
-
 @callback
 def async_mark_outage(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Let the entry's next set-up start as after an outage (Immich may be booting)."""
@@ -146,12 +108,14 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self, hass: HomeAssistant, entry: ImmichJobsConfigEntry, client: ImmichClient
     ) -> None:
         """Prepare the loop; nothing is read or commanded until the first refresh."""
+        self._options_read = entry.options
+        self._settings = Settings.from_options(entry.options)
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=entry.title,
-            update_interval=timedelta(seconds=self._poll_interval(entry)),
+            update_interval=timedelta(seconds=self._settings.poll_interval),
             # A user's action wants its effect seen at once, not after a 10 s cooldown.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=0.5, immediate=True
@@ -181,12 +145,18 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store = IntentStore(hass, entry.entry_id, self.clock)
         self._lock = asyncio.Lock()
         self._pause_timer = PauseTimer(hass, self._async_end_pause)
-        self.house = HouseWatch(hass, entry, self.clock, self._house_changed)
+        self.house = HouseWatch(
+            hass, lambda: self.settings, self.clock, self._house_changed
+        )
         self._stopped = False
 
-    @staticmethod
-    def _poll_interval(entry: ConfigEntry) -> float:
-        return float(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+    @property
+    def settings(self) -> Settings:
+        """Return the options' settings, read again only when the options changed."""
+        if self.config_entry.options is not self._options_read:
+            self._options_read = self.config_entry.options
+            self._settings = Settings.from_options(self._options_read)
+        return self._settings
 
     @property
     def max_running(self) -> int:
@@ -207,14 +177,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Name a queue in the user's language; one without a translation in Immich's words."""
         return self.queue_names.get(queue) or queue_display_name(queue)
 
-    def policy(
-        self, snapshot: Snapshot | None = None, intents: Intents | None = None
-    ) -> Policy:
+    def policy(self, snapshot: Snapshot | None = None) -> Policy:
         """Return the policy in force: the options less the queues another controller holds."""
-        limit = (intents or self.intents).max_running
-        policy = policy_from_options(self.config_entry.options, limit, snapshot)
-        contested = policy.managed & self.rivals.contested
-        return replace(policy, managed=policy.managed - contested, contested=contested)
+        return self.settings.policy_in_force(
+            self.intents.max_running, snapshot, self.rivals.contested
+        )
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -255,10 +222,21 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
-        uploads = self.house.update(snapshot, self.policy(snapshot).managed)
-        plan = self._plan(snapshot, self.intents, now)
+        # The policy of this cycle (the options' settings, the limit, the rivals), once.
+        policy = self.policy(snapshot)
+        uploads = self.house.update(snapshot, policy.managed)
+        plan = self._plan(snapshot, policy, self.intents, now)
         own = (
-            own_commands(plan, self._plan(snapshot, before, now), subject)
+            own_commands(
+                plan,
+                self._plan(
+                    snapshot,
+                    replace(policy, max_running=before.max_running),
+                    before,
+                    now,
+                ),
+                subject,
+            )
             if before is not None
             else frozenset()
         )
@@ -276,12 +254,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             # looking again in 2 s to see them take effect would only poll Immich faster.
             interval = max(
                 interval,
-                min(result.held_back, self._poll_interval(self.config_entry)),
+                min(result.held_back, self.settings.poll_interval),
             )
         self.update_interval = timedelta(seconds=interval)
         if result.failure is not None:
             raise result.failure
-        policy = self.policy(result.snapshot)
         return ImmichJobsData(
             queues=result.snapshot,
             states=plan.states,
@@ -312,8 +289,9 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             return None
         return ((until - dt_util.utcnow()).total_seconds(), limit)
 
-    def _plan(self, snapshot: Snapshot, intents: Intents, now: float) -> Plan:
-        policy = self.policy(snapshot, intents)
+    def _plan(
+        self, snapshot: Snapshot, policy: Policy, intents: Intents, now: float
+    ) -> Plan:
         return make_plan(snapshot, policy, self._wishes(intents), self.memory, now)
 
     def _wishes(self, intents: Intents) -> Intents:
@@ -326,9 +304,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             snapshot = await self.client.async_get_queues()
         except ImmichError as err:
             # Look again at the regular interval, not an idle one.
-            self.update_interval = timedelta(
-                seconds=self._poll_interval(self.config_entry)
-            )
+            self.update_interval = timedelta(seconds=self.settings.poll_interval)
             raise self.dispatcher.read_failed(err) from err
         if self.dispatcher.read_ok() and self.data is not None:
             await self._async_check_version()

@@ -19,15 +19,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.run import to_status
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.house.rules import HouseRules
 from custom_components.immich_jobs.engine.reasons import Reason
-from custom_components.immich_jobs.engine.scheduler import (
-    Action,
-    Intents,
-    Memory,
-    Policy,
-    plan,
-)
+from custom_components.immich_jobs.engine.scheduler import Action, Intents, Memory, plan
+from custom_components.immich_jobs.engine.settings import Settings
 from custom_components.immich_jobs.immich import Snapshot
 from simulator.model import ImmichModel
 
@@ -44,6 +39,7 @@ OPTIONS: dict[str, Any] = {
     "queue_conditions": {VIDEO: {"entity_id": ENTITY, "work_when": "on"}},
     "upload_max_hold_minutes": 5,
 }
+SETTINGS = Settings.from_options(OPTIONS)
 
 # (what happens, its argument), then how long until the next event.
 EVENTS = st.one_of(
@@ -102,9 +98,11 @@ class House:
             self.limit, self.pause_ends = self.limit_after, None
         snapshot = None if self.failing else to_status(self.model.snapshot())
         self.failing = max(0, self.failing - 1)
-        policy = house_policy(Policy(max_running=self.limit), OPTIONS)
-        self.rules.decide(OPTIONS, {ENTITY: self.state}, policy.managed, now)
-        self.rules.observe(OPTIONS, snapshot, now)
+        policy = SETTINGS.policy_in_force(self.limit)
+        self.rules.decide(
+            SETTINGS.conditions, {ENTITY: self.state}, policy.managed, now
+        )
+        self.rules.observe(SETTINGS.uploads, snapshot, now)
         intents = Intents(
             held=frozenset(self.held),
             run_now=frozenset(self.run_now),
@@ -155,7 +153,7 @@ class House:
 
 def policy_managed(snapshot: Snapshot) -> set[str]:
     """Return the managed queues present (the default managed set)."""
-    return set(house_policy(Policy(), OPTIONS).managed) & set(snapshot)
+    return set(SETTINGS.policy.managed) & set(snapshot)
 
 
 def _run(events: list[tuple[tuple[str, Any], float]]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.engine.house.holds import Hold
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.house.rules import HouseRules
 from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import (
     Action,
@@ -13,6 +13,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     QueueState,
     plan,
 )
+from custom_components.immich_jobs.engine.settings import Settings
 from tests.scheduler.helpers import commanded, queue, snap
 
 NOW = 100.0
@@ -212,15 +213,15 @@ def test_a_single_photos_machine_learning_does_not_wait_for_the_quiet_time() -> 
     one light job), instead of waiting five minutes for the quiet time.
     """
     managed = frozenset({VIDEO, SMART})
-    options: dict[str, object] = {}
-    policy = house_policy(Policy(managed=managed), options)
+    settings = Settings()
+    policy = settings.with_house(Policy(managed=managed))
     rules = HouseRules()
     memory = Memory(owned=frozenset({SMART}), took_over=True)
     before = snap(queue(VIDEO, 20, active=1), queue(SMART, paused=True))
-    rules.observe(options, before, NOW)
+    rules.observe(settings.uploads, before, NOW)
     result = plan(before, policy, Intents(house=rules.holds()), memory, NOW)
     after = snap(queue(VIDEO, 20, active=1), queue(SMART, 1, paused=True))
-    rules.observe(options, after, NOW + 10)
+    rules.observe(settings.uploads, after, NOW + 10)
     assert rules.holds() == {}
     result = plan(after, policy, Intents(house=rules.holds()), result.memory, NOW + 10)
     assert commanded(result) == {SMART: Action.RESUME}
