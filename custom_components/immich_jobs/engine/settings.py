@@ -27,8 +27,8 @@ from ..immich.models import Snapshot
 from .house.conditions import ConditionOptions, conditions_from_options
 from .house.groups import groups_from_options
 from .house.uploads import FED_QUEUES, UploadOptions, uploads_from_options
+from .model import Policy
 from .queues import DEFAULT_MANAGED, DEFAULT_PRIORITY, is_manageable
-from .scheduler import Policy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
