@@ -1,18 +1,17 @@
 """The scheduling loop of one Immich server: read, plan, command, choose when to look again.
 
-Data flows one way: Immich -> client -> coordinator -> scheduler -> client -> Immich. Entities
-only read `coordinator.data` and hand the user's intents to the coordinator, which serializes
-them with the scheduler's own commands. When a command may go is `gate.py`'s call, what is kept
+Data flows one way: Immich -> client -> coordinator -> engine/cycle.py (decide) -> client ->
+Immich -> engine/cycle.py (conclude) -> entities. Entities only read `coordinator.data` and hand
+the user's intents to the coordinator, which serializes them with the scheduler's own commands. When a command may go is `gate.py`'s call, what is kept
 across restarts `store.py`'s, repair issues and rivals `issues.py`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-import math
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
 import time
 from typing import Any
 
@@ -26,31 +25,16 @@ import homeassistant.util.dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER
+from .engine.cycle import ImmichJobsData, conclude, decide
 from .engine.gate import CommandGate
 from .engine.history import PlanHistory
-from .engine.house.holds import Hold
 from .engine.intents import Intents
 from .engine.queues import queue_display_name
 from .engine.rivals import RivalWatch
-from .engine.scheduler import (
-    Memory,
-    Plan,
-    Policy,
-    QueueReason,
-    QueueState,
-    held_back,
-    managed_queues,
-    plan as make_plan,
-)
+from .engine.scheduler import Memory, Plan, Policy
 from .engine.settings import Settings
-from .engine.time_left import TimeLeft, held_until, time_left
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
-from .runtime.dispatch import (
-    Dispatcher,
-    async_release_queues,
-    own_commands,
-    setup_error,
-)
+from .runtime.dispatch import Dispatcher, async_release_queues, setup_error
 from .runtime.house_watch import HouseWatch
 from .runtime.issues import EntryIssues, paused_internal_queues
 from .runtime.store import IntentStore, PauseTimer
@@ -59,38 +43,6 @@ type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
 # Entries whose next set-up starts as after an outage (a failed set-up, a reload in a grace).
 DATA_OUTAGE: HassKey[set[str]] = HassKey(f"{DOMAIN}_outage")
-
-
-@dataclass(frozen=True, slots=True)
-class ImmichJobsData:
-    """What entities show: the queues as last read and what the scheduler made of them."""
-
-    queues: Snapshot
-    # The queues the integration manages (their entities exist), in priority order.
-    managed: tuple[str, ...]
-    states: Mapping[str, QueueState]
-    reasons: Mapping[str, QueueReason]
-    # What the user asked for, as of this cycle (switches and the limit show it).
-    intents: Intents
-    # Queues another controller flips: left alone until a reload.
-    contested: frozenset[str]
-    time_left: TimeLeft
-    # Why the house holds a queue (a condition, uploads, a never-together group).
-    holds: Mapping[str, Hold] = field(default_factory=dict)
-    uploads_arriving: bool = False
-    # When each queue's hold ends by itself (the quiet period, a condition's minimum time,
-    # the longest hold, a timed pause); a queue held without an end is not in it.
-    held_until: Mapping[str, datetime] = field(default_factory=dict)
-
-    @property
-    def run_now(self) -> frozenset[str]:
-        """Return the queues the user runs now (until they are empty or cancelled)."""
-        return self.intents.run_now
-
-    @property
-    def paused_until(self) -> datetime | None:
-        """Return when a timed pause (pause_processing with a duration) ends."""
-        return self.intents.hold_until
 
 
 @callback
@@ -213,7 +165,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         before: Intents | None = None,
         subject: str | None = None,
     ) -> ImmichJobsData:
-        """Plan and command (the lock held).
+        """Decide, send, conclude (the lock held): engine/cycle.py's two steps.
 
         With `before` (a user's change), the user's commands are those the change adds to
         the plan and those of the queue it is about (`subject`): the first of them Immich
@@ -222,81 +174,44 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
-        # The policy of this cycle (the options' settings, the limit, the rivals), once.
         policy = self.policy(snapshot)
         uploads = self.house.update(snapshot, policy.managed)
-        plan = self._plan(snapshot, policy, self.intents, now)
-        own = (
-            own_commands(
-                plan,
-                self._plan(
-                    snapshot,
-                    replace(policy, max_running=before.max_running),
-                    before,
-                    now,
-                ),
-                subject,
-            )
-            if before is not None
-            else frozenset()
+        decision = decide(
+            snapshot,
+            policy,
+            self.intents,
+            self.memory,
+            now,
+            house=self.house.holds(),
+            before=before,
+            subject=subject,
         )
         await self.dispatcher.async_recheck_permission()
-        result = await self.dispatcher.async_send(plan, snapshot, self.memory, own)
-        self.memory = result.memory
-        # What entities show is what Immich has: a held-back command changed nothing.
-        plan = self.last_plan = held_back(plan, result.snapshot, result.unsent)
-        self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", plan)
-        self.intents = self.intents.finished(plan.finished_run_now)
-        self._save()
-        interval = max(min(plan.next_check, self.house.next_check or math.inf), 1.0)
-        if result.held_back is not None:
-            # Every command is held back (grace period, back-off, missing permission):
-            # looking again in 2 s to see them take effect would only poll Immich faster.
-            interval = max(
-                interval,
-                min(result.held_back, self.settings.poll_interval),
-            )
-        self.update_interval = timedelta(seconds=interval)
-        if result.failure is not None:
-            raise result.failure
-        return ImmichJobsData(
-            queues=result.snapshot,
-            states=plan.states,
-            reasons=plan.reasons,
-            managed=tuple(managed_queues(result.snapshot, policy)),
-            intents=self.intents,
-            contested=frozenset(self.rivals.contested),
-            time_left=time_left(
-                result.snapshot,
-                policy=policy,
-                # The house's holds in force, never-together groups included.
-                intents=self.intents.with_house(plan.holds),
-                observed=self.memory,
-                states=plan.states,
-                express=plan.express,
-                now=now,
-                resume=self._resume(now),
-            ),
-            holds=plan.holds,
-            uploads_arriving=uploads.active,
-            held_until=held_until(plan, now, dt_util.utcnow(), self.intents.hold_until),
+        sent = await self.dispatcher.async_send(
+            decision.plan, snapshot, self.memory, decision.own
         )
-
-    def _resume(self, now: float) -> tuple[float, int] | None:
-        """Return in how many seconds a timed pause ends, and the limit it gives back."""
-        until, limit = self.intents.hold_until, self.intents.restore_max_running
-        if until is None or limit is None:
-            return None
-        return ((until - dt_util.utcnow()).total_seconds(), limit)
-
-    def _plan(
-        self, snapshot: Snapshot, policy: Policy, intents: Intents, now: float
-    ) -> Plan:
-        return make_plan(snapshot, policy, self._wishes(intents), self.memory, now)
-
-    def _wishes(self, intents: Intents) -> Intents:
-        """Return what the user and the house ask of the scheduler."""
-        return intents.with_house(self.house.holds(intents.run_now))
+        self.memory = sent.memory
+        cycle = conclude(
+            decision,
+            self.intents,
+            self.memory,
+            now,
+            dt_util.utcnow(),
+            snapshot=sent.snapshot,
+            unsent=sent.unsent,
+            held_back_for=sent.held_back,
+            house_check=self.house.next_check,
+            uploads_arriving=uploads.active,
+            contested=frozenset(self.rivals.contested),
+        )
+        self.last_plan = cycle.plan
+        self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", cycle.plan)
+        self.intents = cycle.data.intents
+        self._save()
+        self.update_interval = timedelta(seconds=cycle.interval)
+        if sent.failure is not None:
+            raise sent.failure
+        return cycle.data
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""

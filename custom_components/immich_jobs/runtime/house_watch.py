@@ -8,7 +8,7 @@ hands the coordinator the holds and when to look again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from homeassistant.core import (
@@ -107,9 +107,9 @@ class HouseWatch:
         self.evaluate(managed)
         return self.rules.observe(self._settings().uploads, snapshot, self._clock())
 
-    def holds(self, run_now: Collection[str]) -> dict[str, Hold]:
-        """Return the queues the house holds now; a queue run now is exempt (it was asked)."""
-        return self.rules.holds(run_now)
+    def holds(self) -> dict[str, Hold]:
+        """Return the queues the house holds now (the cycle exempts those run now)."""
+        return self.rules.holds()
 
     @property
     def next_check(self) -> float | None:
