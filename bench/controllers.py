@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
+from custom_components.immich_jobs.engine.cycle import decide
+from custom_components.immich_jobs.engine.house.holds import Hold
 from custom_components.immich_jobs.engine.house.rules import HouseRules
 from custom_components.immich_jobs.engine.queues import DEFAULT_PRIORITY
 from custom_components.immich_jobs.engine.scheduler import (
@@ -16,7 +18,6 @@ from custom_components.immich_jobs.engine.scheduler import (
     Memory,
     Plan,
     Policy,
-    plan,
 )
 from custom_components.immich_jobs.engine.settings import Settings
 from custom_components.immich_jobs.immich import Snapshot
@@ -94,7 +95,7 @@ class AddOn:
 
 
 class Ours:
-    """The integration's scheduler, following its own 'look again' hint exactly."""
+    """The integration's cycle (engine/cycle.py's decide), following its 'look again' hint."""
 
     def __init__(self, name: str, policy: Policy) -> None:
         """Start with an empty memory, as after installing the integration."""
@@ -107,9 +108,14 @@ class Ours:
 
     def poll(self, snapshot: Snapshot, now: float) -> Decision:
         """Plan from one read, keep the memory, hand back the plan's commands."""
-        result = plan(
-            snapshot, self.policy, self.wishes(snapshot, now), self.memory, now
-        )
+        result = decide(
+            snapshot,
+            self.policy,
+            self.intents,
+            self.memory,
+            now,
+            house=self.house(snapshot, now),
+        ).plan
         self.memory = result.memory
         self.last = result
         return Decision(
@@ -117,9 +123,9 @@ class Ours:
             self.look_again(result.next_check, now),
         )
 
-    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
-        """Return the intents of this read (the user's: none)."""
-        return self.intents
+    def house(self, snapshot: Snapshot, now: float) -> Mapping[str, Hold]:
+        """Return the house's holds of this read (none)."""
+        return {}
 
     def look_again(self, hint: float, now: float) -> float:
         """Return when to read again: the plan's hint."""
@@ -166,7 +172,7 @@ class OursInHouse(Ours):
         self.timeline = timeline
         self.rules = HouseRules()
 
-    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
+    def house(self, snapshot: Snapshot, now: float) -> Mapping[str, Hold]:
         """Decide the conditions and watch for uploads, as each cycle does."""
         states = (
             {self.timeline.entity_id: self.timeline.state_at(now)}
@@ -175,7 +181,7 @@ class OursInHouse(Ours):
         )
         self.rules.decide(self.settings.conditions, states, self.policy.managed, now)
         self.rules.observe(self.settings.uploads, snapshot, now)
-        return self.intents.with_house(self.rules.holds())
+        return self.rules.holds()
 
     def look_again(self, hint: float, now: float) -> float:
         """Read again at the plan's hint, the house's, or the entity's next change."""
