@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST, POLICY_PREEMPTIVE
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.cycle import decide
+from custom_components.immich_jobs.engine.house.holds import Hold
+from custom_components.immich_jobs.engine.house.rules import HouseRules
 from custom_components.immich_jobs.engine.queues import DEFAULT_PRIORITY
 from custom_components.immich_jobs.engine.scheduler import (
     MIN_CHECK,
@@ -16,8 +18,8 @@ from custom_components.immich_jobs.engine.scheduler import (
     Memory,
     Plan,
     Policy,
-    plan,
 )
+from custom_components.immich_jobs.engine.settings import Settings
 from custom_components.immich_jobs.immich import Snapshot
 
 
@@ -93,7 +95,7 @@ class AddOn:
 
 
 class Ours:
-    """The integration's scheduler, following its own 'look again' hint exactly."""
+    """The integration's cycle (engine/cycle.py's decide), following its 'look again' hint."""
 
     def __init__(self, name: str, policy: Policy) -> None:
         """Start with an empty memory, as after installing the integration."""
@@ -106,9 +108,14 @@ class Ours:
 
     def poll(self, snapshot: Snapshot, now: float) -> Decision:
         """Plan from one read, keep the memory, hand back the plan's commands."""
-        result = plan(
-            snapshot, self.policy, self.wishes(snapshot, now), self.memory, now
-        )
+        result = decide(
+            snapshot,
+            self.policy,
+            self.intents,
+            self.memory,
+            now,
+            house=self.house(snapshot, now),
+        ).plan
         self.memory = result.memory
         self.last = result
         return Decision(
@@ -116,9 +123,9 @@ class Ours:
             self.look_again(result.next_check, now),
         )
 
-    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
-        """Return the intents of this read (the user's: none)."""
-        return self.intents
+    def house(self, snapshot: Snapshot, now: float) -> Mapping[str, Hold]:
+        """Return the house's holds of this read (none)."""
+        return {}
 
     def look_again(self, hint: float, now: float) -> float:
         """Return when to read again: the plan's hint."""
@@ -160,21 +167,21 @@ class OursInHouse(Ours):
         timeline: Timeline | None = None,
     ) -> None:
         """Start as after installing, with these options."""
-        super().__init__(name, house_policy(policy, options))
-        self.options = options
+        self.settings = Settings.from_options(options)
+        super().__init__(name, self.settings.with_house(policy))
         self.timeline = timeline
         self.rules = HouseRules()
 
-    def wishes(self, snapshot: Snapshot, now: float) -> Intents:
+    def house(self, snapshot: Snapshot, now: float) -> Mapping[str, Hold]:
         """Decide the conditions and watch for uploads, as each cycle does."""
         states = (
             {self.timeline.entity_id: self.timeline.state_at(now)}
             if self.timeline
             else {}
         )
-        self.rules.decide(self.options, states, self.policy.managed, now)
-        self.rules.observe(self.options, snapshot, now)
-        return replace(self.intents, house=self.rules.holds())
+        self.rules.decide(self.settings.conditions, states, self.policy.managed, now)
+        self.rules.observe(self.settings.uploads, snapshot, now)
+        return self.rules.holds()
 
     def look_again(self, hint: float, now: float) -> float:
         """Read again at the plan's hint, the house's, or the entity's next change."""

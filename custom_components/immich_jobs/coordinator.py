@@ -1,18 +1,17 @@
 """The scheduling loop of one Immich server: read, plan, command, choose when to look again.
 
-Data flows one way: Immich -> client -> coordinator -> scheduler -> client -> Immich. Entities
-only read `coordinator.data` and hand the user's intents to the coordinator, which serializes
-them with the scheduler's own commands. When a command may go is `gate.py`'s call, what is kept
+Data flows one way: Immich -> client -> coordinator -> engine/cycle.py (decide) -> client ->
+Immich -> engine/cycle.py (conclude) -> entities. Entities only read `coordinator.data` and hand
+the user's intents to the coordinator, which serializes them with the scheduler's own commands. When a command may go is `gate.py`'s call, what is kept
 across restarts `store.py`'s, repair issues and rivals `issues.py`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-import math
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
 import time
 from typing import Any
 
@@ -25,110 +24,25 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 import homeassistant.util.dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    CONF_EXPRESS_LANE,
-    CONF_EXPRESS_MAX_JOBS,
-    CONF_MANAGED_QUEUES,
-    CONF_POLICY,
-    CONF_POLL_INTERVAL,
-    CONF_PRIORITY,
-    DEFAULT_EXPRESS_MAX_JOBS,
-    DEFAULT_POLL_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    POLICY_PREEMPTIVE,
-)
+from .const import DOMAIN, LOGGER
+from .engine.cycle import ImmichJobsData, conclude, decide
 from .engine.gate import CommandGate
 from .engine.history import PlanHistory
-from .engine.house.holds import Hold
-from .engine.house.rules import house_policy
-from .engine.queues import (
-    DEFAULT_MANAGED,
-    DEFAULT_PRIORITY,
-    is_manageable,
-    queue_display_name,
-)
+from .engine.intents import Intents
+from .engine.queues import queue_display_name
 from .engine.rivals import RivalWatch
-from .engine.scheduler import (
-    Intents,
-    Memory,
-    Plan,
-    Policy,
-    QueueReason,
-    QueueState,
-    held_back,
-    managed_queues,
-    plan as make_plan,
-)
-from .engine.time_left import TimeLeft, held_until, time_left
+from .engine.scheduler import Memory, Plan, Policy
+from .engine.settings import Settings
 from .immich import ImmichClient, ImmichError, KeyAccess, Snapshot
-from .runtime.dispatch import (
-    Dispatcher,
-    async_release_queues,
-    own_commands,
-    setup_error,
-)
+from .runtime.dispatch import Dispatcher, async_release_queues, setup_error
 from .runtime.house_watch import HouseWatch
 from .runtime.issues import EntryIssues, paused_internal_queues
-from .runtime.store import IntentStore, PauseTimer, UserIntents
+from .runtime.store import IntentStore, PauseTimer
 
 type ImmichJobsConfigEntry = ConfigEntry[ImmichJobsCoordinator]
 
 # Entries whose next set-up starts as after an outage (a failed set-up, a reload in a grace).
 DATA_OUTAGE: HassKey[set[str]] = HassKey(f"{DOMAIN}_outage")
-
-
-@dataclass(frozen=True, slots=True)
-class ImmichJobsData:
-    """What entities show: the queues as last read and what the scheduler made of them."""
-
-    queues: Snapshot
-    # The queues the integration manages (their entities exist), in priority order.
-    managed: tuple[str, ...]
-    states: Mapping[str, QueueState]
-    reasons: Mapping[str, QueueReason]
-    # What the user asked for, as of this cycle (switches and the limit show it).
-    intents: UserIntents
-    # Queues another controller flips: left alone until a reload.
-    contested: frozenset[str]
-    time_left: TimeLeft
-    # Why the house holds a queue (a condition, uploads, a never-together group).
-    holds: Mapping[str, Hold] = field(default_factory=dict)
-    uploads_arriving: bool = False
-    # When each queue's hold ends by itself (the quiet period, a condition's minimum time,
-    # the longest hold, a timed pause); a queue held without an end is not in it.
-    held_until: Mapping[str, datetime] = field(default_factory=dict)
-
-    @property
-    def run_now(self) -> frozenset[str]:
-        """Return the queues the user runs now (until they are empty or cancelled)."""
-        return frozenset(self.intents.run_now)
-
-    @property
-    def paused_until(self) -> datetime | None:
-        """Return when a timed pause (pause_processing with a duration) ends."""
-        return self.intents.hold_until
-
-
-def policy_from_options(
-    options: Mapping[str, Any], max_running: int, present: Snapshot | None = None
-) -> Policy:
-    """Turn the entry's options and the limit in force into the scheduler's policy."""
-    managed = frozenset(options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED))
-    if present is not None:
-        managed &= frozenset(present)
-    policy = Policy(
-        max_running=max_running,
-        priority=tuple(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
-        managed=frozenset(queue for queue in managed if is_manageable(queue)),
-        kind=options.get(CONF_POLICY, POLICY_PREEMPTIVE),
-        express_lane=bool(options.get(CONF_EXPRESS_LANE, True)),
-        express_max_jobs=int(
-            options.get(CONF_EXPRESS_MAX_JOBS, DEFAULT_EXPRESS_MAX_JOBS)
-        ),
-        poll_interval=float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)),
-    )
-    return house_policy(policy, options)
 
 
 @callback
@@ -146,12 +60,14 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self, hass: HomeAssistant, entry: ImmichJobsConfigEntry, client: ImmichClient
     ) -> None:
         """Prepare the loop; nothing is read or commanded until the first refresh."""
+        self._options_read = entry.options
+        self._settings = Settings.from_options(entry.options)
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=entry.title,
-            update_interval=timedelta(seconds=self._poll_interval(entry)),
+            update_interval=timedelta(seconds=self._settings.poll_interval),
             # A user's action wants its effect seen at once, not after a 10 s cooldown.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=0.5, immediate=True
@@ -160,7 +76,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self.client = client
         self.version: str | None = None
         self.access: KeyAccess | None = None
-        self.intents = UserIntents()
+        self.intents = Intents()
         self.memory = Memory()
         self.plans = PlanHistory()
         self.last_plan: Plan | None = None
@@ -181,12 +97,18 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self._store = IntentStore(hass, entry.entry_id, self.clock)
         self._lock = asyncio.Lock()
         self._pause_timer = PauseTimer(hass, self._async_end_pause)
-        self.house = HouseWatch(hass, entry, self.clock, self._house_changed)
+        self.house = HouseWatch(
+            hass, lambda: self.settings, self.clock, self._house_changed
+        )
         self._stopped = False
 
-    @staticmethod
-    def _poll_interval(entry: ConfigEntry) -> float:
-        return float(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+    @property
+    def settings(self) -> Settings:
+        """Return the options' settings, read again only when the options changed."""
+        if self.config_entry.options is not self._options_read:
+            self._options_read = self.config_entry.options
+            self._settings = Settings.from_options(self._options_read)
+        return self._settings
 
     @property
     def max_running(self) -> int:
@@ -207,14 +129,11 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """Name a queue in the user's language; one without a translation in Immich's words."""
         return self.queue_names.get(queue) or queue_display_name(queue)
 
-    def policy(
-        self, snapshot: Snapshot | None = None, intents: UserIntents | None = None
-    ) -> Policy:
+    def policy(self, snapshot: Snapshot | None = None) -> Policy:
         """Return the policy in force: the options less the queues another controller holds."""
-        limit = (intents or self.intents).max_running
-        policy = policy_from_options(self.config_entry.options, limit, snapshot)
-        contested = policy.managed & self.rivals.contested
-        return replace(policy, managed=policy.managed - contested, contested=contested)
+        return self.settings.policy_in_force(
+            self.intents.max_running, snapshot, self.rivals.contested
+        )
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -243,10 +162,10 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         self,
         snapshot: Snapshot,
         why: str,
-        before: UserIntents | None = None,
+        before: Intents | None = None,
         subject: str | None = None,
     ) -> ImmichJobsData:
-        """Plan and command (the lock held).
+        """Decide, send, conclude (the lock held): engine/cycle.py's two steps.
 
         With `before` (a user's change), the user's commands are those the change adds to
         the plan and those of the queue it is about (`subject`): the first of them Immich
@@ -255,70 +174,44 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         now = self.clock()
         self.issues.check_internal_queues(snapshot)
         self.memory = self.dispatcher.watch_rivals(snapshot, self.memory, now)
-        uploads = self.house.update(snapshot, self.policy(snapshot).managed)
-        plan = self._plan(snapshot, self.intents, now)
-        own = (
-            own_commands(plan, self._plan(snapshot, before, now), subject)
-            if before is not None
-            else frozenset()
+        policy = self.policy(snapshot)
+        uploads = self.house.update(snapshot, policy.managed)
+        decision = decide(
+            snapshot,
+            policy,
+            self.intents,
+            self.memory,
+            now,
+            house=self.house.holds(),
+            before=before,
+            subject=subject,
         )
         await self.dispatcher.async_recheck_permission()
-        result = await self.dispatcher.async_send(plan, snapshot, self.memory, own)
-        self.memory = result.memory
-        # What entities show is what Immich has: a held-back command changed nothing.
-        plan = self.last_plan = held_back(plan, result.snapshot, result.unsent)
-        self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", plan)
-        self.intents.run_now -= plan.finished_run_now
-        self._save()
-        interval = max(min(plan.next_check, self.house.next_check or math.inf), 1.0)
-        if result.held_back is not None:
-            # Every command is held back (grace period, back-off, missing permission):
-            # looking again in 2 s to see them take effect would only poll Immich faster.
-            interval = max(
-                interval,
-                min(result.held_back, self._poll_interval(self.config_entry)),
-            )
-        self.update_interval = timedelta(seconds=interval)
-        if result.failure is not None:
-            raise result.failure
-        policy = self.policy(result.snapshot)
-        return ImmichJobsData(
-            queues=result.snapshot,
-            states=plan.states,
-            reasons=plan.reasons,
-            managed=tuple(managed_queues(result.snapshot, policy)),
-            intents=self.intents.copy(),
-            contested=frozenset(self.rivals.contested),
-            time_left=time_left(
-                result.snapshot,
-                policy=policy,
-                # The house's holds in force, never-together groups included.
-                intents=replace(self.intents.for_scheduler(), house=plan.holds),
-                observed=self.memory,
-                states=plan.states,
-                express=plan.express,
-                now=now,
-                resume=self._resume(now),
-            ),
-            holds=plan.holds,
-            uploads_arriving=uploads.active,
-            held_until=held_until(plan, now, dt_util.utcnow(), self.intents.hold_until),
+        sent = await self.dispatcher.async_send(
+            decision.plan, snapshot, self.memory, decision.own
         )
-
-    def _resume(self, now: float) -> tuple[float, int] | None:
-        """Return in how many seconds a timed pause ends, and the limit it gives back."""
-        until, limit = self.intents.hold_until, self.intents.restore_max_running
-        if until is None or limit is None:
-            return None
-        return ((until - dt_util.utcnow()).total_seconds(), limit)
-
-    def _plan(self, snapshot: Snapshot, intents: UserIntents, now: float) -> Plan:
-        policy = self.policy(snapshot, intents)
-        return make_plan(snapshot, policy, self._wishes(intents), self.memory, now)
-
-    def _wishes(self, intents: UserIntents) -> Intents:
-        """Return what the user and the house ask of the scheduler."""
-        return replace(intents.for_scheduler(), house=self.house.holds(intents.run_now))
+        self.memory = sent.memory
+        cycle = conclude(
+            decision,
+            self.intents,
+            self.memory,
+            now,
+            dt_util.utcnow(),
+            snapshot=sent.snapshot,
+            unsent=sent.unsent,
+            held_back_for=sent.held_back,
+            house_check=self.house.next_check,
+            uploads_arriving=uploads.active,
+            contested=frozenset(self.rivals.contested),
+        )
+        self.last_plan = cycle.plan
+        self.plans.add(f"{dt_util.utcnow().isoformat()} {why}", cycle.plan)
+        self.intents = cycle.data.intents
+        self._save()
+        self.update_interval = timedelta(seconds=cycle.interval)
+        if sent.failure is not None:
+            raise sent.failure
+        return cycle.data
 
     async def _async_read(self) -> Snapshot:
         """Read the snapshot; any failure is unknown state and ends the cycle."""
@@ -326,9 +219,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
             snapshot = await self.client.async_get_queues()
         except ImmichError as err:
             # Look again at the regular interval, not an idle one.
-            self.update_interval = timedelta(
-                seconds=self._poll_interval(self.config_entry)
-            )
+            self.update_interval = timedelta(seconds=self.settings.poll_interval)
             raise self.dispatcher.read_failed(err) from err
         if self.dispatcher.read_ok() and self.data is not None:
             await self._async_check_version()
@@ -366,7 +257,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     # --- the user's intents ---------------------------------------------------------------
 
     async def async_change(
-        self, change: Callable[[UserIntents], None], queue: str | None = None
+        self, change: Callable[[Intents], Intents], queue: str | None = None
     ) -> None:
         """Apply a user's change and the commands it implies, now.
 
@@ -389,8 +280,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
                 self.async_set_update_error(err)
                 raise
             before = self.intents
-            self.intents = before.copy()
-            change(self.intents)
+            self.intents = change(before)
             self._follow_pause()
             try:
                 data = await self._async_cycle(snapshot, "user", before, queue)
@@ -413,7 +303,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
     @callback
     def async_set_limit_soon(self, value: int) -> None:
         """Set the limit from the options form: the next cycle applies it (no error to show)."""
-        self.intents.set_limit(value)
+        self.intents = self.intents.set_limit(value)
         self._follow_pause()
         self._save()
 
@@ -421,7 +311,7 @@ class ImmichJobsCoordinator(DataUpdateCoordinator[ImmichJobsData]):
         """End the pause: give back the limit the user had, even while Immich is away."""
         if self._stopped:
             return
-        self.intents.end_pause()
+        self.intents = self.intents.end_pause()
         self._save()
         await self.async_request_refresh()
 

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from .coordinator import ImmichJobsConfigEntry
 from .engine.scheduler import QueueReason
 from .immich import KeyAccess
-from .runtime.store import memory_as_dict
+from .runtime.store import intents_as_dict, memory_as_dict
 
 TO_REDACT = {CONF_API_KEY, CONF_URL, "unique_id", "title"}
 
@@ -35,7 +35,7 @@ async def async_get_config_entry_diagnostics(
         ),
         "immich_version": coordinator.version,
         "access": _access_report(coordinator.access),
-        "intents": coordinator.data.intents.as_dict(),
+        "intents": intents_as_dict(coordinator.data.intents),
         "memory": {
             **memory_as_dict(coordinator.memory),
             "work": coordinator.memory.work,
@@ -43,7 +43,7 @@ async def async_get_config_entry_diagnostics(
         "contested_queues": sorted(coordinator.data.contested),
         "house": {
             "holds": {
-                name: {"held_by": str(hold.kind), "subject": hold.subject}
+                name: {"held_by": str(hold.code), "subject": hold.subject}
                 for name, hold in data.holds.items()
             }
             if data

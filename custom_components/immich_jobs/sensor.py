@@ -20,7 +20,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator, ImmichJobsData
+from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .engine.cycle import ImmichJobsData
 from .engine.reasons import QueueState, Reason
 from .entity import ALLOWED_KEY, LIMIT_KEY, ImmichJobsEntity, unique_id
 

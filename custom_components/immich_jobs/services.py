@@ -18,11 +18,11 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from .compat import vol
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
+from .engine.intents import Intents
 from .engine.queues import is_manageable, queue_display_name, queue_from_option
 from .helpers import translated_error
 from .immich import ImmichError
 from .runtime.dashboard import Entities, dashboard
-from .runtime.store import UserIntents
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_QUEUE = "queue"
@@ -170,7 +170,7 @@ async def _async_pause_processing(call: ServiceCall) -> None:
 
 async def _async_change(
     coordinator: ImmichJobsCoordinator,
-    change: Callable[[UserIntents], None],
+    change: Callable[[Intents], Intents],
     queue: str | None = None,
 ) -> None:
     """Apply a change of the user's intents now; say why if Immich refuses its commands."""

@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ImmichJobsConfigEntry
+from .engine.intents import Intents
 from .entity import ALLOWED_KEY, ImmichJobsEntity
 from .helpers import immich_action
-from .runtime.store import UserIntents
 
 PARALLEL_UPDATES = 1
 
@@ -22,9 +22,9 @@ PARALLEL_UPDATES = 1
 class ImmichJobsSwitchDescription(SwitchEntityDescription):
     """A switch over one of the user's intents (about a queue, or the whole server)."""
 
-    is_on_fn: Callable[[UserIntents, str], bool]
-    # Change the intents; the coordinator applies them at once.
-    set_fn: Callable[[UserIntents, str, bool], None]
+    is_on_fn: Callable[[Intents, str], bool]
+    # The changed intents; the coordinator applies them at once.
+    set_fn: Callable[[Intents, str, bool], Intents]
 
 
 QUEUE_SWITCH = ImmichJobsSwitchDescription(

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from custom_components.immich_jobs.engine.gate import CommandGate
 from custom_components.immich_jobs.engine.rivals import RivalWatch
-from custom_components.immich_jobs.engine.scheduler import Action, Command, Reason
+from custom_components.immich_jobs.engine.scheduler import (
+    Action,
+    Command,
+    QueueReason,
+    Reason,
+)
 from custom_components.immich_jobs.immich import QueueStatus
 
 VIDEO = "videoConversion"
-PAUSE = Command(VIDEO, Action.PAUSE, "test")
-RESUME = Command(VIDEO, Action.RESUME, "test")
+PAUSE = Command(VIDEO, Action.PAUSE, QueueReason(Reason.SLOT))
+RESUME = Command(VIDEO, Action.RESUME, QueueReason(Reason.SLOT))
 
 
 class Clock:
@@ -79,7 +84,7 @@ def test_a_failing_queue_backs_off_doubling_to_five_minutes() -> None:
         gate.failed(VIDEO)
         waits.append(gate.wait(PAUSE))
     assert waits == [10, 20, 40, 80, 160, 300, 300]
-    assert gate.wait(Command("ocr", Action.PAUSE, "test")) is None
+    assert gate.wait(Command("ocr", Action.PAUSE, QueueReason(Reason.SLOT))) is None
     gate.sent(VIDEO)
     assert gate.wait(PAUSE) is None
 

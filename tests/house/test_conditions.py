@@ -10,7 +10,8 @@ from custom_components.immich_jobs.engine.house.conditions import (
     conditions_from_options,
     evaluate,
 )
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold
+from custom_components.immich_jobs.engine.reasons import Reason
 
 NIGHT = "schedule.immich_night"
 STREAMING = "binary_sensor.plex_streaming"
@@ -62,9 +63,9 @@ def test_schedule_off_holds_every_queue_outside_its_schedule() -> None:
     """A server-wide schedule that is off holds all queues with "outside its schedule"."""
     outcome = Timeline(SERVER_NIGHT).at(0.0, immich_night="off")
     assert outcome.held == {
-        "thumbnailGeneration": Hold(HoldKind.SCHEDULE, NIGHT),
-        "videoConversion": Hold(HoldKind.SCHEDULE, NIGHT),
-        "smartSearch": Hold(HoldKind.SCHEDULE, NIGHT),
+        "thumbnailGeneration": Hold(Reason.OUTSIDE_SCHEDULE, NIGHT),
+        "videoConversion": Hold(Reason.OUTSIDE_SCHEDULE, NIGHT),
+        "smartSearch": Hold(Reason.OUTSIDE_SCHEDULE, NIGHT),
     }
 
 
@@ -76,14 +77,14 @@ def test_schedule_on_allows_work() -> None:
 def test_queue_condition_holds_only_its_queue_by_the_entity() -> None:
     """Streaming (work when off) holds video conversion alone, held by the entity."""
     outcome = Timeline(VIDEO_NOT_WHILE_STREAMING).at(0.0, plex_streaming="on")
-    assert outcome.held == {"videoConversion": Hold(HoldKind.ENTITY, STREAMING)}
+    assert outcome.held == {"videoConversion": Hold(Reason.HELD_BY_ENTITY, STREAMING)}
 
 
 def test_a_schedule_that_allows_work_when_off_is_named_as_an_entity() -> None:
     """Name a schedule that allows work when off as an entity, not as "outside"."""
     options = ConditionOptions(server=Condition(entity_id=NIGHT, work_when="off"))
     assert Timeline(options).at(0.0, immich_night="on").held["smartSearch"] == Hold(
-        HoldKind.ENTITY, NIGHT
+        Reason.HELD_BY_ENTITY, NIGHT
     )
 
 
@@ -94,7 +95,7 @@ def test_server_reason_comes_before_the_queue_reason() -> None:
         queues={"videoConversion": Condition(entity_id=NIGHT)},
     )
     outcome = Timeline(options).at(0.0, immich_may_work="off", immich_night="off")
-    assert outcome.held["videoConversion"] == Hold(HoldKind.ENTITY, BOX_FREE)
+    assert outcome.held["videoConversion"] == Hold(Reason.HELD_BY_ENTITY, BOX_FREE)
 
 
 def test_a_change_too_soon_waits_for_five_minutes_in_the_state() -> None:
@@ -116,7 +117,7 @@ def test_a_hold_waiting_out_its_minimum_time_says_when_it_ends() -> None:
     assert timeline.at(0.0, immich_night="off").held["videoConversion"].until is None
     early = timeline.at(60.0, immich_night="on")
     assert early.held == dict.fromkeys(
-        QUEUES, Hold(HoldKind.SCHEDULE, NIGHT, until=300.0)
+        QUEUES, Hold(Reason.OUTSIDE_SCHEDULE, NIGHT, until=300.0)
     )
 
 
@@ -126,7 +127,7 @@ def test_an_unavailable_entitys_hold_ends_with_its_grace() -> None:
     timeline.at(0.0, plex_streaming="on")
     broken = timeline.at(100.0, plex_streaming="unavailable")
     assert broken.held == {
-        "videoConversion": Hold(HoldKind.ENTITY, STREAMING, until=700.0)
+        "videoConversion": Hold(Reason.HELD_BY_ENTITY, STREAMING, until=700.0)
     }
 
 

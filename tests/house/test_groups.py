@@ -11,11 +11,12 @@ from custom_components.immich_jobs.engine.house.groups import (
     settle,
     validate_groups,
 )
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold
 from custom_components.immich_jobs.engine.queues import (
     DEFAULT_MANAGED,
     DEFAULT_PRIORITY,
 )
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import Intents, Memory, Policy, plan
 from tests.scheduler.helpers import apply, queue, snap
 
@@ -28,21 +29,21 @@ def test_the_best_priority_member_keeps_the_group() -> None:
     held = never_together(
         ["smartSearch", "ocr", "sidecar"], snapshot, [ML], DEFAULT_PRIORITY
     )
-    assert held == {"ocr": Hold(HoldKind.GROUP, "smartSearch")}
+    assert held == {"ocr": Hold(Reason.NEVER_TOGETHER, "smartSearch")}
 
 
 def test_a_member_with_running_jobs_is_not_churned() -> None:
     """OCR is running a job: smart search waits, although it comes first in priority."""
     snapshot = snap(queue("smartSearch", 40), queue("ocr", 40, active=1))
     held = never_together(["smartSearch", "ocr"], snapshot, [ML], DEFAULT_PRIORITY)
-    assert held == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
+    assert held == {"smartSearch": Hold(Reason.NEVER_TOGETHER, "ocr")}
 
 
 def test_a_member_already_resumed_keeps_the_group_over_a_paused_one() -> None:
     """OCR resumed with work (its fast jobs show no `active`) keeps it; smart search waits."""
     snapshot = snap(queue("smartSearch", 40, paused=True), queue("ocr", 40))
     held = never_together(["smartSearch", "ocr"], snapshot, [ML], DEFAULT_PRIORITY)
-    assert held == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
+    assert held == {"smartSearch": Hold(Reason.NEVER_TOGETHER, "ocr")}
 
 
 def test_a_member_with_work_comes_before_an_empty_one() -> None:
@@ -51,7 +52,7 @@ def test_a_member_with_work_comes_before_an_empty_one() -> None:
     held = never_together(
         ["smartSearch", "faceDetection"], snapshot, [ML], DEFAULT_PRIORITY
     )
-    assert held == {"smartSearch": Hold(HoldKind.GROUP, "faceDetection")}
+    assert held == {"smartSearch": Hold(Reason.NEVER_TOGETHER, "faceDetection")}
 
 
 def test_a_draining_member_makes_the_others_wait() -> None:
@@ -60,7 +61,7 @@ def test_a_draining_member_makes_the_others_wait() -> None:
         queue("smartSearch", 40, paused=True), queue("ocr", 9, active=1, paused=True)
     )
     held = never_together(["smartSearch"], snapshot, [ML], DEFAULT_PRIORITY)
-    assert held == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
+    assert held == {"smartSearch": Hold(Reason.NEVER_TOGETHER, "ocr")}
 
 
 def test_a_queue_run_now_keeps_the_group_once_the_running_member_drains() -> None:
@@ -70,8 +71,8 @@ def test_a_queue_run_now_keeps_the_group_once_the_running_member_drains() -> Non
         ["smartSearch", "ocr"], snapshot, [ML], DEFAULT_PRIORITY, first={"smartSearch"}
     )
     assert held == {
-        "ocr": Hold(HoldKind.GROUP, "smartSearch"),
-        "smartSearch": Hold(HoldKind.GROUP, "ocr"),
+        "ocr": Hold(Reason.NEVER_TOGETHER, "smartSearch"),
+        "smartSearch": Hold(Reason.NEVER_TOGETHER, "ocr"),
     }
     # Next cycle: OCR is paused and still draining; smart search keeps waiting, unchurned.
     draining = snap(
@@ -79,7 +80,7 @@ def test_a_queue_run_now_keeps_the_group_once_the_running_member_drains() -> Non
     )
     assert never_together(
         ["smartSearch"], draining, [ML], DEFAULT_PRIORITY, first={"smartSearch"}
-    ) == {"smartSearch": Hold(HoldKind.GROUP, "ocr")}
+    ) == {"smartSearch": Hold(Reason.NEVER_TOGETHER, "ocr")}
     # OCR's job is done: smart search runs.
     done = snap(queue("smartSearch", 40, paused=True), queue("ocr", 39, paused=True))
     assert never_together(["smartSearch"], done, [ML], DEFAULT_PRIORITY) == {}
@@ -116,8 +117,8 @@ def test_each_group_is_decided_on_its_own() -> None:
     )
     held = never_together(snapshot, snapshot, groups, DEFAULT_PRIORITY)
     assert held == {
-        "ocr": Hold(HoldKind.GROUP, "smartSearch"),
-        "videoConversion": Hold(HoldKind.GROUP, "faceDetection"),
+        "ocr": Hold(Reason.NEVER_TOGETHER, "smartSearch"),
+        "videoConversion": Hold(Reason.NEVER_TOGETHER, "faceDetection"),
     }
 
 
@@ -143,8 +144,8 @@ def test_settle_plans_again_when_a_hold_frees_a_slot_for_another_member() -> Non
 
     held = settle(resumed_with, snapshot, [ML], DEFAULT_PRIORITY)
     assert held == {
-        "faceDetection": Hold(HoldKind.GROUP, "smartSearch"),
-        "ocr": Hold(HoldKind.GROUP, "smartSearch"),
+        "faceDetection": Hold(Reason.NEVER_TOGETHER, "smartSearch"),
+        "ocr": Hold(Reason.NEVER_TOGETHER, "smartSearch"),
     }
     assert resumed_with(held) == {"smartSearch"}
 

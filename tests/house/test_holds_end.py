@@ -13,24 +13,22 @@ pipeline for uploads). After every read, two promises hold:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.run import to_status
-from custom_components.immich_jobs.engine.house.holds import HoldKind
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
-from custom_components.immich_jobs.engine.scheduler import (
-    Action,
-    Intents,
-    Memory,
-    Policy,
-    plan,
-)
+from custom_components.immich_jobs.engine.house.rules import HouseRules
+from custom_components.immich_jobs.engine.reasons import Reason
+from custom_components.immich_jobs.engine.scheduler import Action, Intents, Memory, plan
+from custom_components.immich_jobs.engine.settings import Settings
 from custom_components.immich_jobs.immich import Snapshot
 from simulator.model import ImmichModel
 
 ENTITY = "input_boolean.box_free"
+# A timed pause's end on the wall clock (the model runs on its own clock: only "timed" counts).
+PAUSE_END = datetime(2026, 12, 1, 12, tzinfo=UTC)
 VIDEO = "videoConversion"
 SMART = "smartSearch"
 HEAVY = (VIDEO, SMART, "faceDetection", "ocr")
@@ -41,6 +39,7 @@ OPTIONS: dict[str, Any] = {
     "queue_conditions": {VIDEO: {"entity_id": ENTITY, "work_when": "on"}},
     "upload_max_hold_minutes": 5,
 }
+SETTINGS = Settings.from_options(OPTIONS)
 
 # (what happens, its argument), then how long until the next event.
 EVENTS = st.one_of(
@@ -99,13 +98,16 @@ class House:
             self.limit, self.pause_ends = self.limit_after, None
         snapshot = None if self.failing else to_status(self.model.snapshot())
         self.failing = max(0, self.failing - 1)
-        policy = house_policy(Policy(max_running=self.limit), OPTIONS)
-        self.rules.decide(OPTIONS, {ENTITY: self.state}, policy.managed, now)
-        self.rules.observe(OPTIONS, snapshot, now)
+        policy = SETTINGS.policy_in_force(self.limit)
+        self.rules.decide(
+            SETTINGS.conditions, {ENTITY: self.state}, policy.managed, now
+        )
+        self.rules.observe(SETTINGS.uploads, snapshot, now)
         intents = Intents(
             held=frozenset(self.held),
             run_now=frozenset(self.run_now),
-            timed_pause=self.pause_ends is not None,
+            max_running=self.limit,
+            hold_until=PAUSE_END if self.pause_ends is not None else None,
             house=self.rules.holds(frozenset(self.run_now)),
         )
         result = plan(snapshot, policy, intents, self.memory, now)
@@ -123,15 +125,15 @@ class House:
         self, snapshot: Snapshot, intents: Intents, holds: Any, now: float
     ) -> None:
         for name, hold in holds.items():
-            if hold.kind is HoldKind.UPLOADS:
+            if hold.code is Reason.UPLOADS_ARRIVING:
                 assert hold.until is not None and now < hold.until, (name, hold)
                 since = self.uploads_held_since.setdefault(name, now)
                 assert now - since <= MAX_HOLD, (name, since, now)
-            elif hold.kind is HoldKind.ENTITY and self.state == "on":
+            elif hold.code is Reason.HELD_BY_ENTITY and self.state == "on":
                 # Allowed again, held only for the minimum time: it says until when.
                 assert hold.until is not None and now < hold.until, (name, hold)
         for name in set(self.uploads_held_since) - {
-            n for n, h in holds.items() if h.kind is HoldKind.UPLOADS
+            n for n, h in holds.items() if h.code is Reason.UPLOADS_ARRIVING
         }:
             del self.uploads_held_since[name]
         after = to_status(self.model.snapshot())
@@ -151,7 +153,7 @@ class House:
 
 def policy_managed(snapshot: Snapshot) -> set[str]:
     """Return the managed queues present (the default managed set)."""
-    return set(house_policy(Policy(), OPTIONS).managed) & set(snapshot)
+    return set(SETTINGS.policy.managed) & set(snapshot)
 
 
 def _run(events: list[tuple[tuple[str, Any], float]]) -> None:

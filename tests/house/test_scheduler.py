@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
-from custom_components.immich_jobs.engine.house.rules import HouseRules, house_policy
+from custom_components.immich_jobs.engine.house.holds import Hold
+from custom_components.immich_jobs.engine.house.rules import HouseRules
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import (
     Action,
     Intents,
@@ -12,6 +13,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     QueueState,
     plan,
 )
+from custom_components.immich_jobs.engine.settings import Settings
 from tests.scheduler.helpers import commanded, queue, snap
 
 NOW = 100.0
@@ -21,7 +23,7 @@ SMART = "smartSearch"
 FACES = "faceDetection"
 OCR = "ocr"
 ML = frozenset({SMART, FACES, OCR})
-NIGHT = Hold(HoldKind.SCHEDULE, "schedule.immich_night")
+NIGHT = Hold(Reason.OUTSIDE_SCHEDULE, "schedule.immich_night")
 
 
 def test_a_house_hold_pauses_a_running_queue_and_its_job_finishes() -> None:
@@ -49,8 +51,8 @@ def test_reasons_in_words() -> None:
         Policy(max_running=3, managed=frozenset({VIDEO, SMART, OCR})),
         Intents(
             house={
-                VIDEO: Hold(HoldKind.ENTITY, "binary_sensor.plex_streaming"),
-                SMART: Hold(HoldKind.UPLOADS),
+                VIDEO: Hold(Reason.HELD_BY_ENTITY, "binary_sensor.plex_streaming"),
+                SMART: Hold(Reason.UPLOADS_ARRIVING),
             }
         ),
         Memory(),
@@ -140,8 +142,8 @@ def test_one_ml_queue_at_a_time_whatever_the_limit() -> None:
     )
     assert commanded(result) == {SMART: Action.RESUME, VIDEO: Action.RESUME}
     assert result.holds == {
-        FACES: Hold(HoldKind.GROUP, SMART),
-        OCR: Hold(HoldKind.GROUP, SMART),
+        FACES: Hold(Reason.NEVER_TOGETHER, SMART),
+        OCR: Hold(Reason.NEVER_TOGETHER, SMART),
     }
     assert result.states[FACES] is QueueState.HELD
 
@@ -158,7 +160,7 @@ def test_the_running_member_keeps_the_group() -> None:
         NOW,
     )
     assert result.commands == ()
-    assert result.holds == {SMART: Hold(HoldKind.GROUP, FACES)}
+    assert result.holds == {SMART: Hold(Reason.NEVER_TOGETHER, FACES)}
 
 
 def test_run_now_takes_the_group_after_the_running_job() -> None:
@@ -170,8 +172,8 @@ def test_run_now_takes_the_group_after_the_running_job() -> None:
     result = plan(snapshot, policy, Intents(run_now=frozenset({OCR})), memory, NOW)
     assert commanded(result) == {FACES: Action.PAUSE}
     assert result.holds == {
-        FACES: Hold(HoldKind.GROUP, OCR),
-        OCR: Hold(HoldKind.GROUP, FACES),
+        FACES: Hold(Reason.NEVER_TOGETHER, OCR),
+        OCR: Hold(Reason.NEVER_TOGETHER, FACES),
     }
     # The job finished: OCR starts.
     snapshot = snap(queue(FACES, 49, paused=True), queue(OCR, 50, paused=True))
@@ -179,7 +181,7 @@ def test_run_now_takes_the_group_after_the_running_job() -> None:
         snapshot, policy, Intents(run_now=frozenset({OCR})), result.memory, NOW + 5
     )
     assert commanded(result) == {OCR: Action.RESUME}
-    assert result.holds == {FACES: Hold(HoldKind.GROUP, OCR)}
+    assert result.holds == {FACES: Hold(Reason.NEVER_TOGETHER, OCR)}
 
 
 def test_a_watched_queue_stays_paused_while_empty() -> None:
@@ -211,15 +213,15 @@ def test_a_single_photos_machine_learning_does_not_wait_for_the_quiet_time() -> 
     one light job), instead of waiting five minutes for the quiet time.
     """
     managed = frozenset({VIDEO, SMART})
-    options: dict[str, object] = {}
-    policy = house_policy(Policy(managed=managed), options)
+    settings = Settings()
+    policy = settings.with_house(Policy(managed=managed))
     rules = HouseRules()
     memory = Memory(owned=frozenset({SMART}), took_over=True)
     before = snap(queue(VIDEO, 20, active=1), queue(SMART, paused=True))
-    rules.observe(options, before, NOW)
+    rules.observe(settings.uploads, before, NOW)
     result = plan(before, policy, Intents(house=rules.holds()), memory, NOW)
     after = snap(queue(VIDEO, 20, active=1), queue(SMART, 1, paused=True))
-    rules.observe(options, after, NOW + 10)
+    rules.observe(settings.uploads, after, NOW + 10)
     assert rules.holds() == {}
     result = plan(after, policy, Intents(house=rules.holds()), result.memory, NOW + 10)
     assert commanded(result) == {SMART: Action.RESUME}

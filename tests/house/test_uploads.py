@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold
 from custom_components.immich_jobs.engine.house.uploads import (
     UploadMemory,
     UploadOptions,
@@ -11,6 +11,7 @@ from custom_components.immich_jobs.engine.house.uploads import (
     validate_heavy,
     watch,
 )
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.immich import QueueStatus
 from tests.scheduler.helpers import queue, snap
 
@@ -106,7 +107,7 @@ def test_a_phone_backup_holds_once_sixty_assets_arrived_within_two_minutes() -> 
     assert outcome.active
     assert outcome.until == 340.0
     assert outcome.held == {
-        name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD
+        name: Hold(Reason.UPLOADS_ARRIVING, until=340.0) for name in HEAVY_HELD
     }
 
 
@@ -178,7 +179,7 @@ def test_a_backup_without_end_holds_at_most_thirty_minutes_then_gives_ten() -> N
     outcome = rising(reads, 1840.0, 2430.0, 17)
     assert outcome.held == {}
     outcome = rising(reads, 2430.0, 2440.0, 17)
-    assert outcome.held["ocr"] == Hold(HoldKind.UPLOADS, until=2740.0)
+    assert outcome.held["ocr"] == Hold(Reason.UPLOADS_ARRIVING, until=2740.0)
 
 
 def test_the_longest_hold_is_an_option() -> None:
@@ -228,7 +229,7 @@ def test_a_failed_read_learns_nothing_and_the_period_still_ends_on_time() -> Non
     failed = reads.at(50.0, None)
     assert failed.active
     assert failed.held == {
-        name: Hold(HoldKind.UPLOADS, until=340.0) for name in HEAVY_HELD
+        name: Hold(Reason.UPLOADS_ARRIVING, until=340.0) for name in HEAVY_HELD
     }
     assert not reads.at(340.0, None).active
 
@@ -255,7 +256,7 @@ def test_only_heavy_queues_present_and_manageable_are_held() -> None:
         )
     )
     assert reads.at(0.0, queue("metadataExtraction", 80)).held == {
-        "videoConversion": Hold(HoldKind.UPLOADS, until=300.0)
+        "videoConversion": Hold(Reason.UPLOADS_ARRIVING, until=300.0)
     }
 
 

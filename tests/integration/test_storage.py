@@ -13,7 +13,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.immich_jobs.const import CONF_MAX_RUNNING, DOMAIN
 from custom_components.immich_jobs.coordinator import ImmichJobsCoordinator
-from custom_components.immich_jobs.runtime.store import UserIntents
+from custom_components.immich_jobs.engine.intents import Intents
+from custom_components.immich_jobs.runtime.store import (
+    intents_as_dict,
+    intents_from_dict,
+)
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -179,7 +183,7 @@ async def test_todays_stored_format_is_read(
 )
 def test_malformed_intents_fall_back_to_defaults(stored: Any) -> None:
     """What cannot be read is not guessed: scheduling on, nothing held, limit 1, no pause."""
-    intents = UserIntents.from_dict(stored)
+    intents = intents_from_dict(stored)
     assert intents.scheduling is True
     assert intents.held == set()
     assert intents.run_now == set()
@@ -190,22 +194,23 @@ def test_malformed_intents_fall_back_to_defaults(stored: Any) -> None:
 
 def test_intents_read_back_what_was_written() -> None:
     """A timed pause (its limit and its end together) and held queues round-trip."""
-    intents = UserIntents(held={"ocr"}, run_now={VIDEO}, max_running=3)
-    intents.pause(dt_util.parse_datetime("2026-12-01T12:00:00+00:00"))
-    assert UserIntents.from_dict(intents.as_dict()) == intents
+    intents = Intents(
+        held=frozenset({"ocr"}), run_now=frozenset({VIDEO}), max_running=3
+    )
+    intents = intents.pause(dt_util.parse_datetime("2026-12-01T12:00:00+00:00"))
+    assert intents_from_dict(intents_as_dict(intents)) == intents
 
 
 def test_an_untimed_pause_keeps_the_limit_to_give_back() -> None:
     """Paused without a duration: the old limit is kept (resume_processing gives it back)."""
-    intents = UserIntents(max_running=3)
-    intents.pause(None)
-    read_back = UserIntents.from_dict(intents.as_dict())
+    intents = Intents(max_running=3).pause(None)
+    read_back = intents_from_dict(intents_as_dict(intents))
     assert read_back == intents
     assert (read_back.max_running, read_back.restore_max_running) == (0, 3)
-    read_back.end_pause()
+    read_back = read_back.end_pause()
     assert (read_back.max_running, read_back.restore_max_running) == (3, None)
     # A limit to give back without the limit at 0 is no pause.
-    stray = UserIntents.from_dict({"max_running": 2, "restore_max_running": 4})
+    stray = intents_from_dict({"max_running": 2, "restore_max_running": 4})
     assert (stray.max_running, stray.restore_max_running) == (2, None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from custom_components.immich_jobs.engine.scheduler import Action, Intents, Plan, Policy
 from custom_components.immich_jobs.immich import QueueStatus, Snapshot
@@ -10,6 +11,8 @@ from custom_components.immich_jobs.immich import QueueStatus, Snapshot
 # One slot and no express lane, so that priority alone decides; and no intents of the user.
 STRICT = Policy(express_lane=False)
 ON = Intents()
+# pause_processing for a while: the limit is 0 until a wall-clock end.
+TIMED_PAUSE = Intents(max_running=0, hold_until=datetime(2026, 12, 1, 12, tzinfo=UTC))
 
 
 def queue(

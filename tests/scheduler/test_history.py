@@ -17,7 +17,9 @@ VIDEO = "videoConversion"
 
 
 def _plan(state: QueueState, *, command: bool = False) -> Plan:
-    commands = (Command(VIDEO, Action.PAUSE, "test"),) if command else ()
+    commands = (
+        (Command(VIDEO, Action.PAUSE, QueueReason(Reason.SLOT)),) if command else ()
+    )
     return Plan(
         commands,
         Memory(),

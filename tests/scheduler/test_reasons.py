@@ -21,7 +21,7 @@ from custom_components.immich_jobs.engine.scheduler import (
     plan,
 )
 
-from .helpers import ON, STRICT, queue, snap
+from .helpers import ON, STRICT, TIMED_PAUSE, queue, snap
 
 
 def test_slot_holders_and_the_queues_waiting_behind_them() -> None:
@@ -84,7 +84,7 @@ def test_limit_zero_holds_everything_but_run_now_which_has_no_slot() -> None:
         THUMB: QueueReason(Reason.LIMIT_ZERO),
         VIDEO: QueueReason(Reason.RUN_NOW),
     }
-    timed = plan(snapshot, policy, Intents(timed_pause=True), Memory(), 0)
+    timed = plan(snapshot, policy, TIMED_PAUSE, Memory(), 0)
     assert set(timed.reasons.values()) == {QueueReason(Reason.PAUSED_UNTIL)}
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from custom_components.immich_jobs.const import POLICY_FINISH_FIRST
-from custom_components.immich_jobs.engine.house.holds import Hold, HoldKind
+from custom_components.immich_jobs.engine.house.holds import Hold
+from custom_components.immich_jobs.engine.reasons import Reason
 from custom_components.immich_jobs.engine.scheduler import (
     Intents,
     Memory,
@@ -13,7 +14,7 @@ from custom_components.immich_jobs.engine.scheduler import (
 from custom_components.immich_jobs.engine.time_left import TimeLeft, time_left
 from custom_components.immich_jobs.immich import Snapshot
 
-from .helpers import queue, snap
+from .helpers import TIMED_PAUSE, queue, snap
 
 THUMBS = "thumbnailGeneration"  # ranks above the other two in the default order
 FACES = "faceDetection"
@@ -108,7 +109,7 @@ def test_a_queue_the_house_holds_makes_idle_unknown() -> None:
     result = _estimate(
         snap(queue(THUMBS, 12), queue(VIDEO, 3, paused=True)),
         {THUMBS: 5.0, VIDEO: 20.0},
-        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS)}),
+        intents=Intents(house={VIDEO: Hold(Reason.UPLOADS_ARRIVING)}),
         states={VIDEO: QueueState.HELD},
     )
     assert result.queues == {THUMBS: 60.0, VIDEO: None}
@@ -120,7 +121,7 @@ def test_a_house_hold_with_an_end_counts_from_its_end() -> None:
     result = _estimate(
         snap(queue(THUMBS, 2), queue(VIDEO, 3, paused=True)),
         {THUMBS: 5.0, VIDEO: 20.0},
-        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS, until=NOW + 100)}),
+        intents=Intents(house={VIDEO: Hold(Reason.UPLOADS_ARRIVING, until=NOW + 100)}),
         states={VIDEO: QueueState.HELD},
     )
     assert result.queues == {THUMBS: 10.0, VIDEO: 160.0}
@@ -132,7 +133,7 @@ def test_a_hold_ending_before_the_slot_frees_waits_for_the_slot() -> None:
     result = _estimate(
         snap(queue(THUMBS, 12), queue(VIDEO, 3, paused=True)),
         {THUMBS: 5.0, VIDEO: 20.0},
-        intents=Intents(house={VIDEO: Hold(HoldKind.UPLOADS, until=NOW + 30)}),
+        intents=Intents(house={VIDEO: Hold(Reason.UPLOADS_ARRIVING, until=NOW + 30)}),
         states={VIDEO: QueueState.HELD},
     )
     assert result.until_idle == 120.0
@@ -143,7 +144,7 @@ def test_a_timed_pause_counts_from_its_end() -> None:
     result = time_left(
         snap(queue(THUMBS, 2, paused=True), queue(VIDEO, paused=True)),
         policy=Policy(max_running=0),
-        intents=Intents(timed_pause=True),
+        intents=TIMED_PAUSE,
         observed=Memory(job_seconds={THUMBS: 5.0}),
         states={},
         express=frozenset(),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .model import Action, Command
 from .reasons import Reason
-from .scheduler import Action, Command
 
 # Immich pauses and resumes metadataExtraction itself while it boots: after an outage (and at a
 # start that may be a host's boot) pauses wait this long. Resumes never wait: they give back

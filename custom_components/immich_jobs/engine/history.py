@@ -11,7 +11,8 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from .scheduler import Plan, QueueReason, QueueState
+from .model import Plan
+from .reasons import QueueReason, QueueState
 
 # How many plans diagnostics keep.
 PLAN_HISTORY = 20

@@ -58,7 +58,8 @@ class Reason(StrEnum):
     PAUSED_UNTIL = "paused_until"
     # Its switch is off.
     HELD_BY_SWITCH = "held_by_switch"
-    # The house holds it (house.py's HoldKind, same values): a schedule helper is off...
+    # The house holds it (a `Hold` of house/holds.py carries one of these): a schedule helper
+    # is off...
     OUTSIDE_SCHEDULE = "outside_schedule"
     # ... another condition entity says no ...
     HELD_BY_ENTITY = "held_by_entity"
@@ -105,6 +106,44 @@ HOLDS: Mapping[Reason, QueueState] = {
     Reason.NEVER_TOGETHER: QueueState.HELD,
     Reason.HELD_IN_IMMICH: QueueState.HELD_IN_IMMICH,
 }
+
+
+# Each reason in words, for the debug log and the diagnostics' commands (the status sensor
+# translates the code instead). {slot}, {behind} and {held_by} take the QueueReason's slot, the
+# first queue it waits behind and what holds it.
+WORDS: Mapping[Reason, str] = {
+    Reason.SLOT: "highest priority with work (slot {slot})",
+    Reason.RUN_NOW: "run now: until its backlog is empty",
+    Reason.EXPRESS: "express lane: small jobs run without a slot",
+    Reason.READY: "ready: empty, kept resumed for new uploads",
+    Reason.KEPT_RUNNING: "kept running: its running job outlasts the work ahead of it",
+    Reason.WAITS_FOR_SLOT: "paused: higher-priority work holds the slots",
+    Reason.WAITS_FOR_FINISH: "waiting: a running queue keeps its slot until it is empty",
+    Reason.WAITS_FOR_DRAINING: "next: waiting for a draining queue to finish",
+    Reason.RUN_NOW_OF_OTHER: "paused: a queue run now holds its slot",
+    Reason.NO_WORK: "no work while other queues work",
+    Reason.IDLE: "nothing to do: resumed (idle)",
+    Reason.LIMIT_ZERO: "max concurrent queues is 0: everything held",
+    Reason.PAUSED_UNTIL: "processing paused for a while: everything held",
+    Reason.HELD_BY_SWITCH: "held by the user",
+    Reason.OUTSIDE_SCHEDULE: "held: outside its schedule ({held_by})",
+    Reason.HELD_BY_ENTITY: "held by {held_by}",
+    Reason.UPLOADS_ARRIVING: "held: uploads in progress",
+    Reason.NEVER_TOGETHER: "held: never together with {behind}",
+    Reason.HELD_IN_IMMICH: "left paused: paused in Immich by someone else",
+    Reason.HELD_BY_RIVAL: "left alone: another controller flips it",
+    Reason.SCHEDULING_OFF: "released: not scheduled by the integration",
+    Reason.GRACE_PERIOD: "waiting: Immich has just come back",
+    Reason.RETRYING: "waiting: its command failed, tried again soon",
+    Reason.NO_PERMISSION: "waiting: the API key may not pause or resume queues",
+}
+
+
+def in_words(why: QueueReason, held_by: str = "") -> str:
+    """Say a reason in words (English, for the log and the diagnostics)."""
+    return WORDS[why.code].format(
+        slot=why.slot, behind=", ".join(why.behind), held_by=held_by
+    )
 
 
 def has_work(status: QueueStatus) -> bool:

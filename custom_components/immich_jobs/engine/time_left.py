@@ -19,7 +19,9 @@ from datetime import datetime, timedelta
 from ..const import POLICY_FINISH_FIRST
 from ..immich.models import QueueStatus, Snapshot
 from .durations import Observed, job_left, work
-from .scheduler import Intents, Plan, Policy, QueueState, Reason, managed_queues
+from .intents import Intents
+from .model import Plan, Policy, managed_queues
+from .reasons import QueueState, Reason
 
 # A queue in these states does not finish: it is held until someone lets it run.
 HELD_STATES = frozenset({QueueState.HELD, QueueState.HELD_IN_IMMICH})

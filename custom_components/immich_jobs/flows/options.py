@@ -36,6 +36,7 @@ from ..engine.queues import (
     is_manageable,
     queue_display_name,
 )
+from ..engine.settings import Settings
 from .house_step import (
     house_options,
     house_schema,
@@ -177,7 +178,7 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         ]
 
     def _current_priority(self) -> list[str]:
-        return list(self.config_entry.options.get(CONF_PRIORITY, DEFAULT_PRIORITY))
+        return list(Settings.from_options(self.config_entry.options).policy.priority)
 
     async def async_step_priority_list(
         self, user_input: dict[str, Any] | None = None
@@ -297,8 +298,8 @@ class ImmichJobsOptionsFlow(OptionsFlow):
         options = {**self._options, CONF_PRIORITY: order + rest, **house}
         limit = options.pop(CONF_MAX_RUNNING, None)
         entry = self.config_entry
-        reload = set(managed) != set(
-            entry.options.get(CONF_MANAGED_QUEUES, DEFAULT_MANAGED)
+        reload = (
+            frozenset(managed) != Settings.from_options(entry.options).policy.managed
         )
         # Saved here rather than when the flow ends, so that they apply at once.
         self.hass.config_entries.async_update_entry(entry, options=options)

@@ -19,6 +19,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 import homeassistant.util.dt as dt_util
 
 from ..const import DOMAIN, LOGGER
+from ..engine.cycle import CommandKey, key_of
 from ..engine.gate import FORBIDDEN_BACKOFF, CommandGate
 from ..engine.queues import queue_display_name
 from ..engine.reasons import Reason
@@ -46,28 +47,6 @@ if TYPE_CHECKING:
 
 # How many errors diagnostics keep.
 ERROR_HISTORY = 10
-
-type CommandKey = tuple[str, Action]
-
-
-def key_of(command: Command) -> CommandKey:
-    """Identify a command by what it does, not by its reason."""
-    return command.queue, command.action
-
-
-def own_commands(
-    plan: Plan, before: Plan, subject: str | None
-) -> frozenset[CommandKey]:
-    """Return a user's change's own commands: what it adds to the plan, and its queue's.
-
-    `before` is the plan without the change, on the same read.
-    """
-    planned = frozenset(map(key_of, before.commands))
-    return frozenset(
-        key_of(command)
-        for command in plan.commands
-        if key_of(command) not in planned or command.queue == subject
-    )
 
 
 def setup_error(err: ImmichError) -> ConfigEntryAuthFailed | ConfigEntryNotReady:

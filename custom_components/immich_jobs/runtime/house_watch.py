@@ -8,10 +8,9 @@ hands the coordinator the holds and when to look again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -21,10 +20,11 @@ from homeassistant.core import (
 )
 from homeassistant.helpers.event import async_track_state_change_event
 
-from ..engine.house.conditions import ConditionOutcome, conditions_from_options
+from ..engine.house.conditions import ConditionOutcome
 from ..engine.house.holds import Hold
 from ..engine.house.rules import HouseRules
 from ..engine.house.uploads import UploadOutcome
+from ..engine.settings import Settings
 from ..immich import Snapshot
 
 
@@ -34,13 +34,13 @@ class HouseWatch:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        settings: Callable[[], Settings],
         clock: Callable[[], float],
         on_change: Callable[[], None],
     ) -> None:
         """Nothing is listened to until `listen`; nothing is held until a first evaluation."""
         self._hass = hass
-        self._entry = entry
+        self._settings = settings
         self._clock = clock
         self._on_change = on_change
         self.rules = HouseRules()
@@ -48,10 +48,6 @@ class HouseWatch:
         self._listening: frozenset[str] = frozenset()
         self._unsub: CALLBACK_TYPE | None = None
         self._closed = False
-
-    @property
-    def _options(self) -> Mapping[str, Any]:
-        return self._entry.options
 
     @callback
     def restore(self, stored: Mapping[str, Any]) -> None:
@@ -61,7 +57,7 @@ class HouseWatch:
     @callback
     def listen(self) -> None:
         """Listen to the chosen condition entities (again, when the options changed them)."""
-        entities = conditions_from_options(self._options).entity_ids
+        entities = self._settings().conditions.entity_ids
         if entities == self._listening or self._closed:
             return
         self._unlisten()
@@ -95,24 +91,25 @@ class HouseWatch:
     def evaluate(self, managed: Iterable[str]) -> ConditionOutcome:
         """Decide the conditions' holds from the entities' states now."""
         self._managed = tuple(managed)
+        conditions = self._settings().conditions
         states = {
             entity_id: state.state
             if (state := self._hass.states.get(entity_id))
             else None
-            for entity_id in conditions_from_options(self._options).entity_ids
+            for entity_id in conditions.entity_ids
         }
-        return self.rules.decide(self._options, states, self._managed, self._clock())
+        return self.rules.decide(conditions, states, self._managed, self._clock())
 
     @callback
     def update(self, snapshot: Snapshot, managed: Iterable[str]) -> UploadOutcome:
         """At each cycle: follow the options' entities, decide, learn from the read."""
         self.listen()
         self.evaluate(managed)
-        return self.rules.observe(self._options, snapshot, self._clock())
+        return self.rules.observe(self._settings().uploads, snapshot, self._clock())
 
-    def holds(self, run_now: Collection[str]) -> dict[str, Hold]:
-        """Return the queues the house holds now; a queue run now is exempt (it was asked)."""
-        return self.rules.holds(run_now)
+    def holds(self) -> dict[str, Hold]:
+        """Return the queues the house holds now (the cycle exempts those run now)."""
+        return self.rules.holds()
 
     @property
     def next_check(self) -> float | None:

@@ -10,7 +10,6 @@ durations, which move with every read while work goes on, at most every few minu
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 import math
 from typing import Any
@@ -22,7 +21,8 @@ import homeassistant.util.dt as dt_util
 
 from ..const import DEFAULT_MAX_RUNNING, DOMAIN, MAX_MAX_RUNNING
 from ..engine.house.rules import HOUSE_KEYS
-from ..engine.scheduler import Intents, Memory
+from ..engine.intents import Intents
+from ..engine.scheduler import Memory
 
 # 1: {"intents", "memory": every field of the scheduler's memory}; the limit in the options.
 # 2: {"intents" (with the limit), "owned", "took_over", "job_seconds"}, and the house's
@@ -35,10 +35,10 @@ SAVE_DELAY = 1.0
 DURATIONS_EVERY = 600.0
 
 
-def _strings(value: object) -> set[str]:
+def _strings(value: object) -> frozenset[str]:
     if not isinstance(value, list | tuple):
-        return set()
-    return {item for item in value if isinstance(item, str)}
+        return frozenset()
+    return frozenset(item for item in value if isinstance(item, str))
 
 
 def _limit(value: object) -> int | None:
@@ -54,108 +54,36 @@ def _time(value: object) -> datetime | None:
     return dt_util.as_utc(parsed) if parsed is not None and parsed.tzinfo else None
 
 
-@dataclass(slots=True)
-class UserIntents:
-    """What the user asked for: the runtime state that entities and the options show."""
+def intents_as_dict(intents: Intents) -> dict[str, Any]:
+    """Serialize the user's intents for the Store (the house's holds are not kept)."""
+    return {
+        "scheduling": intents.scheduling,
+        "held": sorted(intents.held),
+        "run_now": sorted(intents.run_now),
+        "max_running": intents.max_running,
+        "restore_max_running": intents.restore_max_running,
+        "hold_until": intents.hold_until.isoformat() if intents.hold_until else None,
+    }
 
-    scheduling: bool = True
-    held: set[str] = field(default_factory=set)
-    run_now: set[str] = field(default_factory=set)
-    max_running: int = DEFAULT_MAX_RUNNING
-    # pause_processing: the limit to put back (resume_processing gives it back) and, with a
-    # duration, when it comes back by itself (wall time: "for two hours" holds across a
-    # restart).
-    restore_max_running: int | None = None
-    hold_until: datetime | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """Serialize for the Store."""
-        return {
-            "scheduling": self.scheduling,
-            "held": sorted(self.held),
-            "run_now": sorted(self.run_now),
-            "max_running": self.max_running,
-            "restore_max_running": self.restore_max_running,
-            "hold_until": self.hold_until.isoformat() if self.hold_until else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: object) -> UserIntents:
-        """Read back what as_dict wrote; anything missing or malformed takes its default."""
-        if not isinstance(data, Mapping):
-            return cls()
-        scheduling = data.get("scheduling", True)
-        restore = _limit(data.get("restore_max_running"))
-        hold_until = _time(data.get("hold_until"))
-        limit = _limit(data.get("max_running"))
-        return cls(
-            scheduling=scheduling if isinstance(scheduling, bool) else True,
-            held=_strings(data.get("held")),
-            run_now=_strings(data.get("run_now")),
-            max_running=DEFAULT_MAX_RUNNING if limit is None else limit,
-            # A pause is the limit 0 and the limit to give back (a timed one has its end
-            # too), or nothing.
-            restore_max_running=restore if limit == 0 else None,
-            hold_until=hold_until if restore is not None and limit == 0 else None,
-        )
-
-    def hold(self, queue: str, held: bool) -> None:
-        """Hold a queue paused (it leaves run now), or hand it back to the scheduler."""
-        if held:
-            self.held.add(queue)
-            self.run_now.discard(queue)
-        else:
-            self.held.discard(queue)
-
-    def run(self, queue: str) -> None:
-        """Run a queue until it is empty, ahead of every other (it is held no more)."""
-        self.run_now.add(queue)
-        self.held.discard(queue)
-
-    def cancel_run(self, queue: str | None) -> None:
-        """Hand a queue run now (None: every one) back to the scheduler."""
-        if queue is None:
-            self.run_now.clear()
-        else:
-            self.run_now.discard(queue)
-
-    def schedule(self, enabled: bool) -> None:
-        """Switch automatic scheduling (off: the plan resumes what we paused)."""
-        self.scheduling = enabled
-
-    def set_limit(self, value: int) -> None:
-        """Set the limit the user chose; it ends a timed pause (the choice must stay)."""
-        self.max_running = value
-        self.restore_max_running = self.hold_until = None
-
-    def pause(self, until: datetime | None) -> None:
-        """Hold all processing (limit 0); with an end, the limit comes back then.
-
-        The limit it replaced is kept either way, for resume_processing to give back.
-        """
-        if self.restore_max_running is None:
-            self.restore_max_running = self.max_running
-        self.hold_until = until
-        self.max_running = 0
-
-    def end_pause(self) -> None:
-        """Give back the limit a pause replaced (nothing changes without a pause)."""
-        if self.restore_max_running is not None:
-            self.max_running = self.restore_max_running
-        self.restore_max_running = self.hold_until = None
-
-    def copy(self) -> UserIntents:
-        """Return an independent copy (a change is tried on it first)."""
-        return replace(self, held=set(self.held), run_now=set(self.run_now))
-
-    def for_scheduler(self) -> Intents:
-        """Return what the scheduler needs of them."""
-        return Intents(
-            scheduling=self.scheduling,
-            held=frozenset(self.held),
-            run_now=frozenset(self.run_now),
-            timed_pause=self.max_running == 0 and self.hold_until is not None,
-        )
+def intents_from_dict(data: object) -> Intents:
+    """Read back what intents_as_dict wrote; anything missing or malformed takes its default."""
+    if not isinstance(data, Mapping):
+        return Intents()
+    scheduling = data.get("scheduling", True)
+    restore = _limit(data.get("restore_max_running"))
+    hold_until = _time(data.get("hold_until"))
+    limit = _limit(data.get("max_running"))
+    return Intents(
+        scheduling=scheduling if isinstance(scheduling, bool) else True,
+        held=_strings(data.get("held")),
+        run_now=_strings(data.get("run_now")),
+        max_running=DEFAULT_MAX_RUNNING if limit is None else limit,
+        # A pause is the limit 0 and the limit to give back (a timed one has its end
+        # too), or nothing.
+        restore_max_running=restore if limit == 0 else None,
+        hold_until=hold_until if restore is not None and limit == 0 else None,
+    )
 
 
 def memory_as_dict(memory: Memory) -> dict[str, Any]:
@@ -171,7 +99,7 @@ def memory_from_dict(data: Mapping[str, Any]) -> Memory:
     """Rebuild the kept memory, skipping what is missing or malformed."""
     durations = data.get("job_seconds")
     return Memory(
-        owned=frozenset(_strings(data.get("owned"))),
+        owned=_strings(data.get("owned")),
         took_over=data.get("took_over") is True,
         job_seconds={
             queue: float(seconds)
@@ -208,7 +136,7 @@ def entry_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return _VersionedStore(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
 
 
-async def async_load(store: Store[dict[str, Any]]) -> tuple[UserIntents, Memory]:
+async def async_load(store: Store[dict[str, Any]]) -> tuple[Intents, Memory]:
     """Load the intents and the kept memory (defaults when nothing was stored)."""
     return _from_stored(await store.async_load() or {})
 
@@ -220,14 +148,14 @@ async def async_keep_limit(store: Store[dict[str, Any]], limit: int) -> None:
     ends it, as the number would.
     """
     stored = await store.async_load() or {}
-    intents = UserIntents.from_dict(stored.get("intents"))
+    intents = intents_from_dict(stored.get("intents"))
     if limit or intents.restore_max_running is None:
-        intents.set_limit(limit)
-    await store.async_save({**stored, "intents": intents.as_dict()})
+        intents = intents.set_limit(limit)
+    await store.async_save({**stored, "intents": intents_as_dict(intents)})
 
 
-def _from_stored(stored: Mapping[str, Any]) -> tuple[UserIntents, Memory]:
-    return UserIntents.from_dict(stored.get("intents")), memory_from_dict(stored)
+def _from_stored(stored: Mapping[str, Any]) -> tuple[Intents, Memory]:
+    return intents_from_dict(stored.get("intents")), memory_from_dict(stored)
 
 
 class PauseTimer:
@@ -278,7 +206,7 @@ class IntentStore:
         # What the house kept at the last run (house_rules.py).
         self.house: dict[str, Any] = {}
 
-    async def async_load(self) -> tuple[UserIntents, Memory]:
+    async def async_load(self) -> tuple[Intents, Memory]:
         """Load what the last run kept."""
         stored = await self._store.async_load() or {}
         intents, memory = _from_stored(stored)
@@ -290,7 +218,7 @@ class IntentStore:
     @callback
     def save(
         self,
-        intents: UserIntents,
+        intents: Intents,
         memory: Memory,
         house: Mapping[str, Any] | None = None,
     ) -> None:
@@ -319,7 +247,7 @@ class IntentStore:
 
     async def async_close(
         self,
-        intents: UserIntents,
+        intents: Intents,
         memory: Memory,
         house: Mapping[str, Any] | None = None,
     ) -> None:
@@ -338,9 +266,13 @@ class IntentStore:
 
 
 def _stored(
-    intents: UserIntents, memory: Memory, house: Mapping[str, Any] | None = None
+    intents: Intents, memory: Memory, house: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    return {"intents": intents.as_dict(), **memory_as_dict(memory), **(house or {})}
+    return {
+        "intents": intents_as_dict(intents),
+        **memory_as_dict(memory),
+        **(house or {}),
+    }
 
 
 def _without_durations(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,8 @@ from ...const import (
     MAX_CONDITION_MIN_MINUTES,
     MIN_CONDITION_MIN_MINUTES,
 )
-from .holds import Hold, HoldKind, minutes_option
+from ..reasons import Reason
+from .holds import Hold, minutes_option
 
 ON = "on"
 OFF = "off"
@@ -60,8 +61,8 @@ class Condition:
     def hold(self) -> Hold:
         """Return the reason to show while this condition holds work."""
         if self.entity_id.startswith(f"{SCHEDULE_DOMAIN}.") and self.work_when == ON:
-            return Hold(HoldKind.SCHEDULE, self.entity_id)
-        return Hold(HoldKind.ENTITY, self.entity_id)
+            return Hold(Reason.OUTSIDE_SCHEDULE, self.entity_id)
+        return Hold(Reason.HELD_BY_ENTITY, self.entity_id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

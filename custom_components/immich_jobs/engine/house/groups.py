@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ...immich.models import Snapshot
-from .holds import Hold, HoldKind
+from ..reasons import Reason
+from .holds import Hold
 
 MIN_GROUP_SIZE = 2
 
@@ -51,7 +52,7 @@ def never_together(
         if not members:
             continue
         keeper = members[0]
-        held.update({name: Hold(HoldKind.GROUP, keeper) for name in members[1:]})
+        held.update({name: Hold(Reason.NEVER_TOGETHER, keeper) for name in members[1:]})
         running = sorted(
             name
             for name in group
@@ -59,7 +60,7 @@ def never_together(
         )
         if running and not snapshot[keeper].busy:
             # Another member's jobs still run: the keeper starts once they are done.
-            held[keeper] = Hold(HoldKind.GROUP, running[0])
+            held[keeper] = Hold(Reason.NEVER_TOGETHER, running[0])
     return held
 
 

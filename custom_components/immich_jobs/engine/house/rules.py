@@ -1,35 +1,21 @@
 """The house's rules between cycles: what the conditions and the uploads decided, and when.
 
 Pure module (no Home Assistant, no I/O, no clock): the coordinator (through house_watch.py)
-and the benchmarks feed it the options, the condition entities' states, each read and the
-time; it hands back the holds for the scheduler's intents, the queues the scheduler must leave
-paused while empty (so that new uploads show), and when to look again.
+and the benchmarks feed it the settings' conditions and quiet period, the condition entities'
+states, each read and the time; it hands back the holds for the scheduler's intents and when
+to look again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from ...const import CONF_NEVER_TOGETHER
 from ...immich.models import Snapshot
-from ..scheduler import Policy
-from .conditions import (
-    ConditionMemory,
-    ConditionOutcome,
-    conditions_from_options,
-    evaluate,
-)
-from .groups import groups_from_options
+from .conditions import ConditionMemory, ConditionOptions, ConditionOutcome, evaluate
 from .holds import Hold, merge
-from .uploads import (
-    FED_QUEUES,
-    UploadMemory,
-    UploadOutcome,
-    uploads_from_options,
-    watch,
-)
+from .uploads import UploadMemory, UploadOptions, UploadOutcome, watch
 
 # The Store's keys for what the house keeps across a restart.
 STORED_CONDITIONS = "conditions"
@@ -71,23 +57,21 @@ class HouseRules:
 
     def decide(
         self,
-        options: Mapping[str, Any],
+        options: ConditionOptions,
         states: Mapping[str, str | None],
         managed: Iterable[str],
         now: float,
     ) -> ConditionOutcome:
         """Decide the conditions' holds from the entities' states now."""
-        self.condition = evaluate(
-            self.conditions, conditions_from_options(options), states, managed, now
-        )
+        self.condition = evaluate(self.conditions, options, states, managed, now)
         self.conditions = self.condition.memory
         return self.condition
 
     def observe(
-        self, options: Mapping[str, Any], snapshot: Snapshot | None, now: float
+        self, options: UploadOptions, snapshot: Snapshot | None, now: float
     ) -> UploadOutcome:
         """Learn from a read whether uploads are arriving (None: a failed read)."""
-        self.upload = watch(self.uploads, uploads_from_options(options), snapshot, now)
+        self.upload = watch(self.uploads, options, snapshot, now)
         self.uploads = self.upload.memory
         return self.upload
 
@@ -108,24 +92,3 @@ class HouseRules:
             if outcome is not None and outcome.next_check is not None
         ]
         return min(checks) if checks else None
-
-
-def watch_empty(options: Mapping[str, Any]) -> frozenset[str]:
-    """Return the heavy queues to leave paused while empty, when the quiet period is on.
-
-    A resumed queue runs a new photo's job between two reads, unseen; paused, the job waits
-    in its count, and the next read sees the upload (uploads.py).
-    """
-    quiet = uploads_from_options(options)
-    if not quiet.enabled:
-        return frozenset()
-    return frozenset(quiet.heavy & frozenset(FED_QUEUES))
-
-
-def house_policy(policy: Policy, options: Mapping[str, Any]) -> Policy:
-    """Return the policy with the house's options: never-together groups, watched queues."""
-    return replace(
-        policy,
-        exclusive_groups=groups_from_options(options.get(CONF_NEVER_TOGETHER)),
-        watch_empty=watch_empty(options),
-    )

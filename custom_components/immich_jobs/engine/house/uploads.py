@@ -55,7 +55,8 @@ from ..queues import (
     VIDEO_CONVERSION,
     is_manageable,
 )
-from .holds import Hold, HoldKind, minutes_option
+from ..reasons import Reason
+from .holds import Hold, minutes_option
 
 # Where a new upload's first job lands.
 UPLOAD_QUEUES: tuple[str, ...] = (METADATA_EXTRACTION,)
@@ -235,7 +236,7 @@ def watch(
         end = min(until, memory.held_since + options.max_hold_seconds)
         ends.append(end)
         held = {
-            name: Hold(HoldKind.UPLOADS, until=end)
+            name: Hold(Reason.UPLOADS_ARRIVING, until=end)
             for name in sorted(options.heavy)
             if is_manageable(name) and (snapshot is None or name in snapshot)
         }
