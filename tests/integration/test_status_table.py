@@ -260,14 +260,20 @@ async def test_nothing_to_do_anywhere_only_while_nothing_waits(
 async def test_a_timed_pause_holds_work_and_leaves_empty_queues_idle(
     hass: HomeAssistant, immich: SimulatedImmich, config_entry: MockConfigEntry
 ) -> None:
-    """Paused for 30 minutes: thumbnails with a backlog are Held, empty smart search Idle."""
+    """Paused for 30 minutes: thumbnails with a backlog are Held, the empty queues Idle.
+
+    Every empty queue says why nothing runs: the pause. An empty heavy queue (watched for
+    uploads) once said "Empty while others work" while nothing worked.
+    """
     immich.model.enqueue("thumbnailGeneration", 300, duration=5)
     await setup_one_slot(hass, config_entry)
 
     await _call(hass, DOMAIN, "pause_processing", duration={"minutes": 30})
 
     assert _shown(hass, "thumbnail_generation") == ("held", "paused_until")
-    assert _shown(hass, "smart_search")[0] == "idle"
+    assert _shown(hass, "smart_search") == ("idle", "paused_until")
+    assert _shown(hass, "video_conversion") == ("idle", "paused_until")
+    assert _shown(hass, "metadata_extraction") == ("idle", "paused_until")
 
 
 async def test_an_empty_queue_held_by_its_switch_is_idle(

@@ -202,16 +202,19 @@ def fill_slots(
         else Want(False, QueueReason(Reason.KEPT_RUNNING))
         for name, paused in losers.items()
     }
+    # An empty queue is paused "while others work" only if others may work: at limit 0 (a
+    # timed pause too) it says what holds everything, like every other empty queue.
+    empty = NO_WORK if limit > 0 else scene.limit_zero
     for name in scene.free:
         status = snapshot[name]
         if name in policy.watch_empty and not status.has_work:
-            wants[name] = Want(True, NO_WORK)
+            wants[name] = Want(True, empty)
         elif name in express:
             wants[name] = Want(
                 False, QueueReason(Reason.EXPRESS if status.has_work else Reason.READY)
             )
         elif not status.has_work:
-            wants[name] = Want(True, NO_WORK if limit > 0 else scene.limit_zero)
+            wants[name] = Want(True, empty)
     paused = ends_paused(snapshot, wants)
     holders = {
         name

@@ -16,8 +16,9 @@ Work in a paused queue that does not rise is a backlog, not arrivals: a queue th
 can never keep the quiet period going.
 
 What costs CPU is a big backup, not an arrival: the quiet period starts when at least
-`BIG_BACKUP_ASSETS` assets arrived within `BIG_BACKUP_WINDOW`, or the resumed first hop has
-that many jobs to do (an import). A photo every 45 s (5 in 40 s, or 5 every 45 s) never
+`BIG_BACKUP_ASSETS` assets arrived within `BIG_BACKUP_WINDOW`, and goes on while they arrive
+or while the resumed first hop still has that many jobs to do (an import being read). A
+backlog alone never starts it: photos that piled up during a timed pause are no backup. A photo every 45 s (5 in 40 s, or 5 every 45 s) never
 does; a phone backing up 2,000 photos in 20 minutes does within a minute. The heavy queues
 stay held until no big backup was seen for `quiet_seconds`, and never longer than
 `max_hold_seconds` at a stretch: then they get a turn of `HEAVY_TURN_SECONDS` (a steady
@@ -79,9 +80,9 @@ DEFAULT_HEAVY_QUEUES: frozenset[str] = frozenset(
 UPLOAD_PATH: frozenset[str] = frozenset(
     {*UPLOAD_QUEUES, STORAGE_TEMPLATE_MIGRATION, THUMBNAIL_GENERATION}
 )
-# A big backup: this many new assets within the window, or this many jobs waiting in the
-# resumed first hop. One asset every two seconds for two minutes; the demo's trickle
-# (5 photos every 45 s) brings 15 in two minutes.
+# A big backup: this many new assets within the window (or, once one is seen, this many jobs
+# still waiting in the resumed first hop). One asset every two seconds for two minutes; the
+# demo's trickle (5 photos every 45 s) brings 15 in two minutes.
 BIG_BACKUP_ASSETS = 60
 BIG_BACKUP_WINDOW = 120.0
 # After the longest hold, the heavy queues run this long before the hold may begin again.
@@ -167,17 +168,21 @@ def _path_backlog(snapshot: Snapshot) -> int:
     )
 
 
-def _learn(snapshot: Snapshot, memory: UploadMemory, now: float) -> UploadMemory:
+def _learn(
+    snapshot: Snapshot, memory: UploadMemory, now: float, quiet_seconds: float
+) -> UploadMemory:
     """Remember this read's counts and arrivals; note a big backup if there is one."""
     count = _arrivals(snapshot, memory)
     arrived = (
         *(seen for seen in memory.arrived if seen[0] > now - BIG_BACKUP_WINDOW),
         (now, count),
     )
-    # Assets arriving now, as part of a big backup; or an import's backlog in the first hop.
-    big = (
-        count > 0 and sum(seen[1] for seen in arrived) >= BIG_BACKUP_ASSETS
-    ) or _path_backlog(snapshot) >= BIG_BACKUP_ASSETS
+    # Assets arriving now, as part of a big backup; or, during one, its backlog in the first
+    # hop (an import is read for longer than it takes to arrive).
+    during = memory.seen_at is not None and now < memory.seen_at + quiet_seconds
+    big = (count > 0 and sum(seen[1] for seen in arrived) >= BIG_BACKUP_ASSETS) or (
+        during and _path_backlog(snapshot) >= BIG_BACKUP_ASSETS
+    )
     return replace(
         memory,
         work={
@@ -220,7 +225,7 @@ def watch(
 ) -> UploadOutcome:
     """Update what is known of uploads from this read (None: a failed read, nothing learnt)."""
     if snapshot is not None:
-        memory = _learn(snapshot, memory, now)
+        memory = _learn(snapshot, memory, now, max(0.0, options.quiet_seconds))
     until = (
         memory.seen_at + max(0.0, options.quiet_seconds)
         if memory.seen_at is not None
