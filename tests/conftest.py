@@ -6,6 +6,7 @@ from collections.abc import Generator
 import socket
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -18,6 +19,9 @@ from simulator.server import KEY_ALL, SimulatedImmich
 from .portable_snapshots import PortableSnapshotExtension
 
 pytest_plugins = ["simulator.pytest_plugin"]
+
+# Where the test clock starts: a whole second (see frozen_clock).
+FROZEN_START = "2026-12-01T09:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +37,14 @@ def frozen_clock(request: pytest.FixtureRequest) -> None:
     ticks them (tests/integration/helpers.run_for moves them with the simulated Immich's),
     so a busy machine changes no figure (a second of load once turned a 60 s time left
     into 59 s). tests/meta/test_clock.py checks it.
+
+    The clocks start at a whole second, not at the machine's time: a coordinator's next read
+    is due at a whole second plus up to 0.5 s (Home Assistant's jitter), so a start at
+    12:00:19.79 made it fall one test step early in about a third of the runs.
     """
     if "hass" in request.fixturenames:
-        request.getfixturevalue("freezer")
+        freezer: FrozenDateTimeFactory = request.getfixturevalue("freezer")
+        freezer.move_to(FROZEN_START)
 
 
 @pytest.fixture
