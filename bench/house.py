@@ -182,14 +182,14 @@ def _stream_timeline() -> Timeline:
     )
 
 
-CASES: tuple[
-    tuple[
-        Workload,
-        Callable[[ImmichModel, Recorder], dict[str, Any]],
-        Callable[[], list[Controller]],
-    ],
-    ...,
-] = (
+# A workload, its measures, and the controllers it is run under.
+Case = tuple[
+    Workload,
+    Callable[[ImmichModel, Recorder], dict[str, Any]],
+    Callable[[], list[Controller]],
+]
+
+CASES: tuple[Case, ...] = (
     (
         PHONE_BACKUP,
         _backup_measures,

@@ -9,7 +9,7 @@ the quiet period's thresholds. The slower box, N = 1, reads every 10 s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 import json
 from pathlib import Path
 import statistics
@@ -29,7 +29,7 @@ from simulator.scenarios import video_backlog_with_uploads
 
 from .__main__ import _replace
 from .controllers import AddOn, Controller, OursInHouse, Unmanaged
-from .house import HEAVY, PHONE_BACKUP, QUIET_OFF
+from .house import HEAVY, PHONE_BACKUP, QUIET_OFF, Case
 from .measures import Spans, busy_within, merged
 from .run import Recorder, run
 from .workloads import Workload, with_ml
@@ -170,14 +170,7 @@ def _controllers() -> list[Controller]:
     ]
 
 
-CASES: tuple[
-    tuple[
-        Workload,
-        Callable[[ImmichModel, Recorder], dict[str, Any]],
-        Callable[[], list[Controller]],
-    ],
-    ...,
-] = (
+CASES: tuple[Case, ...] = (
     (TRICKLE, trickle_measures, _controllers),
     (TRICKLE_BACKUP, backup_measures, _controllers),
     (
