@@ -310,42 +310,43 @@ def house_options(
             }
     if per_queue:
         options[CONF_QUEUE_CONDITIONS] = per_queue
-    minutes = _minutes(
-        answers,
-        CONF_CONDITION_MIN_MINUTES,
-        CONF_CONDITION_MIN_MINUTES,
-        MIN_CONDITION_MIN_MINUTES,
-        MAX_CONDITION_MIN_MINUTES,
-    )
-    if isinstance(minutes, HouseError):
-        return {}, minutes
-    options[CONF_CONDITION_MIN_MINUTES] = minutes
     uploads = answers.get(UPLOADS) or {}
-    quiet = _minutes(
-        {CONF_UPLOAD_QUIET_MINUTES: DEFAULT_UPLOAD_QUIET_MINUTES, **uploads},
-        CONF_UPLOAD_QUIET_MINUTES,
-        UPLOADS,
-        MIN_UPLOAD_QUIET_MINUTES,
-        MAX_UPLOAD_QUIET_MINUTES,
-    )
-    if isinstance(quiet, HouseError):
-        return {}, quiet
-    longest = _minutes(
-        {CONF_UPLOAD_MAX_HOLD_MINUTES: DEFAULT_UPLOAD_MAX_HOLD_MINUTES, **uploads},
-        CONF_UPLOAD_MAX_HOLD_MINUTES,
-        UPLOADS,
-        MIN_UPLOAD_MAX_HOLD_MINUTES,
-        MAX_UPLOAD_MAX_HOLD_MINUTES,
-    )
-    if isinstance(longest, HouseError):
-        return {}, longest
+    # The three times in minutes, each checked alike, its error shown where its field is.
+    for where, given, key, default, low, high in (
+        (
+            CONF_CONDITION_MIN_MINUTES,
+            answers,
+            CONF_CONDITION_MIN_MINUTES,
+            DEFAULT_CONDITION_MIN_MINUTES,
+            MIN_CONDITION_MIN_MINUTES,
+            MAX_CONDITION_MIN_MINUTES,
+        ),
+        (
+            UPLOADS,
+            uploads,
+            CONF_UPLOAD_QUIET_MINUTES,
+            DEFAULT_UPLOAD_QUIET_MINUTES,
+            MIN_UPLOAD_QUIET_MINUTES,
+            MAX_UPLOAD_QUIET_MINUTES,
+        ),
+        (
+            UPLOADS,
+            uploads,
+            CONF_UPLOAD_MAX_HOLD_MINUTES,
+            DEFAULT_UPLOAD_MAX_HOLD_MINUTES,
+            MIN_UPLOAD_MAX_HOLD_MINUTES,
+            MAX_UPLOAD_MAX_HOLD_MINUTES,
+        ),
+    ):
+        minutes = _minutes({key: default, **given}, key, where, low, high)
+        if isinstance(minutes, HouseError):
+            return {}, minutes
+        options[key] = minutes
     options[CONF_UPLOAD_QUIET] = bool(uploads.get(CONF_UPLOAD_QUIET))
     heavy = list(uploads.get(CONF_HEAVY_QUEUES) or [])
     if heavy_error := validate_heavy(heavy):
         return {}, HouseError(UPLOADS, heavy_error)
     options[CONF_HEAVY_QUEUES] = heavy
-    options[CONF_UPLOAD_QUIET_MINUTES] = quiet
-    options[CONF_UPLOAD_MAX_HOLD_MINUTES] = longest
     chosen = answers.get(GROUPS) or {}
     groups = [
         list(group)

@@ -169,9 +169,12 @@ def _path_backlog(snapshot: Snapshot) -> int:
 
 
 def _learn(
-    snapshot: Snapshot, memory: UploadMemory, now: float, quiet_seconds: float
+    snapshot: Snapshot, memory: UploadMemory, now: float, during: bool
 ) -> UploadMemory:
-    """Remember this read's counts and arrivals; note a big backup if there is one."""
+    """Remember this read's counts and arrivals; note a big backup if there is one.
+
+    `during`: a quiet period was running before this read.
+    """
     count = _arrivals(snapshot, memory)
     arrived = (
         *(seen for seen in memory.arrived if seen[0] > now - BIG_BACKUP_WINDOW),
@@ -179,7 +182,6 @@ def _learn(
     )
     # Assets arriving now, as part of a big backup; or, during one, its backlog in the first
     # hop (an import is read for longer than it takes to arrive).
-    during = memory.seen_at is not None and now < memory.seen_at + quiet_seconds
     big = (count > 0 and sum(seen[1] for seen in arrived) >= BIG_BACKUP_ASSETS) or (
         during and _path_backlog(snapshot) >= BIG_BACKUP_ASSETS
     )
@@ -217,6 +219,13 @@ def _bounded(
     return replace(memory, held_since=held_since, turn_until=turn_until)
 
 
+def _quiet_until(memory: UploadMemory, options: UploadOptions) -> float | None:
+    """Return when the quiet period ends, if a big backup was ever seen."""
+    if memory.seen_at is None:
+        return None
+    return memory.seen_at + max(0.0, options.quiet_seconds)
+
+
 def watch(
     memory: UploadMemory,
     options: UploadOptions,
@@ -225,12 +234,9 @@ def watch(
 ) -> UploadOutcome:
     """Update what is known of uploads from this read (None: a failed read, nothing learnt)."""
     if snapshot is not None:
-        memory = _learn(snapshot, memory, now, max(0.0, options.quiet_seconds))
-    until = (
-        memory.seen_at + max(0.0, options.quiet_seconds)
-        if memory.seen_at is not None
-        else None
-    )
+        before = _quiet_until(memory, options)
+        memory = _learn(snapshot, memory, now, before is not None and now < before)
+    until = _quiet_until(memory, options)
     active = until is not None and now < until
     memory = _bounded(memory, options, active, now)
     ends: list[float] = [until] if until is not None and active else []
