@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 import sys
@@ -27,8 +28,13 @@ SWEEP_INTERVALS = (1.0, 2.0, 5.0, 10.0)
 SWEEP_WORKLOADS = ("video_backlog_uploads", "video_backlog_uploads_during_transcoding")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and publish their results."""
+    argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run every controller on every workload of the model (simulated "
+        "time); print the table, write bench/results.json and bench/README.md's tables.",
+    ).parse_args(argv)
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for workload in WORKLOADS:
         row: dict[str, dict[str, Any]] = {}
