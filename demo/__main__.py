@@ -211,15 +211,21 @@ class Demo:
             )
 
     def house(self) -> dict[str, object]:
-        """Return the house step's answers from the command line (nothing given: as shown)."""
+        """Return the house step's answers from the command line (nothing given: as shown).
+
+        The form is in sections (the whole server, quiet while uploading, ...): each answer
+        goes in its section, as the frontend sends it.
+        """
         answers: dict[str, object] = {}
-        if self.args.quiet_period is not None:
-            answers["upload_quiet"] = self.args.quiet_period == "on"
         if self.args.server_condition:
-            answers["server_condition"] = self.args.server_condition
-            answers["server_condition_work_when"] = "on"
+            answers["server"] = {
+                "entity": self.args.server_condition,
+                "work_when": "on",
+            }
         if self.args.condition_min_minutes is not None:
             answers["condition_min_minutes"] = self.args.condition_min_minutes
+        if self.args.quiet_period is not None:
+            answers["uploads"] = {"upload_quiet": self.args.quiet_period == "on"}
         return answers
 
     def banner(self, base: str, immich_url: str, api_key: str, ready: float) -> None:

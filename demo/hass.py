@@ -146,6 +146,17 @@ def form_as_shown(fields: list[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
+def answered(shown: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a form as shown with these answers: a section's answers change only its fields."""
+    data = dict(shown)
+    for name, value in answer.items():
+        if isinstance(value, Mapping) and isinstance(data.get(name), Mapping):
+            data[name] = {**data[name], **value}
+        else:
+            data[name] = value
+    return data
+
+
 class HomeAssistantApi:
     """The few REST and websocket calls the demo makes, as the demo user."""
 
@@ -266,8 +277,7 @@ class HomeAssistantApi:
         for answer in steps:
             if result.get("type") != "form":
                 break
-            data = form_as_shown(result.get("data_schema", []))
-            data.update(answer)
+            data = answered(form_as_shown(result.get("data_schema", [])), answer)
             result = await self.post(f"{path}/{result['flow_id']}", data)
             if result.get("errors"):
                 raise DemoError(

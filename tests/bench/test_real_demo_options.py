@@ -24,8 +24,7 @@ def test_quiet_period_off_and_a_server_condition() -> None:
         ]
     )
     assert Demo(args).house() == {
-        "upload_quiet": False,
-        "server_condition": "input_boolean.immich_box_free",
-        "server_condition_work_when": "on",
+        "server": {"entity": "input_boolean.immich_box_free", "work_when": "on"},
         "condition_min_minutes": 1,
+        "uploads": {"upload_quiet": False},
     }

@@ -27,6 +27,9 @@ from custom_components.immich_jobs.const import (
     DOMAIN,
 )
 from custom_components.immich_jobs.immich import ImmichError, NotAdmin
+from demo.__main__ import Demo
+from demo.cli import parse_args
+from demo.hass import answered
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
@@ -1157,3 +1160,43 @@ async def test_options_house_step_refuses_other_entities(
             result["flow_id"], _house(server={"entity": "light.kitchen"})
         )
     assert dict(loaded_entry.options) == before
+
+
+async def test_the_demos_bench_variants_save_the_options_they_name(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """`scripts/demo --quiet-period off --server-condition … --condition-min-minutes 1`.
+
+    The real bench starts its variants this way: the answers go into the form's sections,
+    the rest of the form as shown, and the options say what the command line said.
+    """
+    args = parse_args(
+        [
+            "--quiet-period",
+            "off",
+            "--server-condition",
+            "input_boolean.immich_box_free",
+            "--condition-min-minutes",
+            "1",
+        ]
+    )
+    result = await _to_house_step(hass, loaded_entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], answered(form_as_shown(result), Demo(args).house())
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    options = loaded_entry.options
+    assert options["upload_quiet"] is False
+    assert options["server_condition"] == {
+        "entity_id": "input_boolean.immich_box_free",
+        "work_when": "on",
+    }
+    assert options["condition_min_minutes"] == 1
+    # What the command line did not name stays as shown.
+    assert options["upload_quiet_minutes"] == 5
+    assert options["heavy_queues"] == [
+        "smartSearch",
+        "faceDetection",
+        "videoConversion",
+        "ocr",
+    ]
