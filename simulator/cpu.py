@@ -26,13 +26,29 @@ class Cost:
     )
 
 
+# Immich's ffmpeg "threads" setting (0 = let ffmpeg choose) and the runnable threads a 1080p
+# HEVC → 720p H.264 transcode then keeps busy: with 0, decoder and x264 together run about
+# three; with 1, x264 runs one, but the HEVC decoder still runs several (baseline: the CPU
+# stayed 94 % busy with ffmpeg.threads 1, the probe 1.74× instead of 1.87× at the median).
+TRANSCODE_THREADS = 2.9
+
+
 @dataclass(frozen=True, slots=True)
 class Box:
-    """A server: how many cores, and how fast each is against the reference box."""
+    """A server: how many cores, how fast each is against the reference box, what ffmpeg does.
+
+    ffmpeg's share differs from box to box beyond speed (its build, the CPU's vector units):
+    the threads a transcode keeps busy, and what a video's thumbnail costs. A per-box
+    calibration (bench/real/calibrate.py) fits them; the reference boxes keep the baseline's.
+    """
 
     cores: int = 2
     speed: float = 1.0
     name: str = ""
+    # Runnable threads of a transcode when ffmpeg chooses (Immich's threads setting 0).
+    transcode_threads: float = TRANSCODE_THREADS
+    # A video thumbnail's CPU work against the reference box's, beyond the speed.
+    video_thumbnail_scale: float = 1.0
 
     def alone(self, cost: Cost) -> float:
         """Return how long a job takes on this box with nothing else running."""
@@ -43,11 +59,7 @@ class Box:
 # about half the time (baseline: "the same media cost about twice as much here").
 SLOWER_BOX = Box(cores=2, speed=1.0, name="slower box")
 FASTER_BOX = Box(cores=2, speed=2.1, name="faster box")
-# The real bench's box (bench/real/, 2026-12-06): its speed fitted on its unmanaged run with the
-# box quiet (bench/real/calibration_unmanaged.json, `python -m bench.real.calibrate
-# --fit-unmanaged`). The same box loaded by other sessions' test suites (load average 4-9)
-# fitted 0.313: the speed is the box's AND its load's (docs/benchmarks.md).
-REAL_BENCH_BOX = Box(cores=2, speed=0.901, name="real-bench box, quiet")
+# The real bench's box is fitted by its own short run: bench/real/calibration.json.
 
 
 def share_scale(threads: float, cores: float) -> float:
@@ -60,19 +72,14 @@ def share_scale(threads: float, cores: float) -> float:
     return 1.0 if threads <= cores else cores / threads
 
 
-# Immich's ffmpeg "threads" setting (0 = let ffmpeg choose) and the runnable threads a 1080p
-# HEVC → 720p H.264 transcode then keeps busy: with 0, decoder and x264 together run about
-# three; with 1, x264 runs one, but the HEVC decoder still runs several (baseline: the CPU
-# stayed 94 % busy with ffmpeg.threads 1, the probe 1.74× instead of 1.87× at the median).
-TRANSCODE_THREADS = 2.9
 HEVC_DECODER_THREADS = 1.4
 
 
-def transcode_threads(setting: int) -> float:
+def transcode_threads(setting: int, box: Box) -> float:
     """Return the threads a transcode keeps busy at Immich's ffmpeg ``threads`` setting."""
     if setting <= 0:
-        return TRANSCODE_THREADS
-    return min(TRANSCODE_THREADS, HEVC_DECODER_THREADS + setting)
+        return box.transcode_threads
+    return min(box.transcode_threads, HEVC_DECODER_THREADS + setting)
 
 
 # A video thumbnail: ffmpeg decodes and picks a frame, then the image is resized (fitted).

@@ -299,8 +299,16 @@ class ImmichModel:
         self._queues: dict[str, _Queue] = {
             name: _Queue(name=name, concurrency=conc.get(name, 1)) for name in queues
         }
-        self.costs: dict[tuple[str, str], Cost] = {**DEFAULT_COSTS, **(costs or {})}
         self.box = box
+        video_thumbnail = DEFAULT_COSTS[THUMBNAIL_GENERATION, "video"]
+        self.costs: dict[tuple[str, str], Cost] = {
+            **DEFAULT_COSTS,
+            (THUMBNAIL_GENERATION, "video"): Cost(
+                video_thumbnail.work * box.video_thumbnail_scale,
+                video_thumbnail.threads,
+            ),
+            **(costs or {}),
+        }
         self.set_ffmpeg_threads(ffmpeg_threads)
         self.pipeline: dict[str, tuple[str, ...]] = {
             k: tuple(v) for k, v in (pipeline or DEFAULT_PIPELINE).items()
@@ -509,7 +517,7 @@ class ImmichModel:
         """Set Immich's ffmpeg ``threads`` (0 = ffmpeg's choice): transcodes queued from now."""
         cost = self.costs.get((VIDEO_CONVERSION, "video"))
         if cost is not None:
-            used = transcode_threads(threads)
+            used = transcode_threads(threads, self.box)
             self.costs[VIDEO_CONVERSION, "video"] = Cost(cost.work, used)
 
     def set_concurrency(self, name: str, concurrency: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .model import ImmichModel
 
@@ -52,6 +52,16 @@ def video_backlog_with_uploads(
     _upload_at(model, start, videos=videos)
     for i in range(photos):
         _upload_at(model, start + first_photo_at + i * photo_every, photos=1)
+
+
+def uploads_at(
+    model: ImmichModel, *, videos: Sequence[float], photos: Sequence[float]
+) -> None:
+    """Upload one asset at each given time: a real run's uploads, replayed on the model."""
+    for time in videos:
+        _upload_at(model, time, videos=1)
+    for time in photos:
+        _upload_at(model, time, photos=1)
 
 
 SCENARIOS: dict[str, Scenario] = {

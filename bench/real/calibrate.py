@@ -1,21 +1,26 @@
-"""Per-box calibration: a short real run gives the model's speed; then model against real.
+"""Per-box calibration: a short real run gives the model's box; then model against real.
 
 The comparison uses the real runs of bench/real/results.json, on the same box.
 
-``python -m bench.real.calibrate --url URL --key KEY`` runs the short calibration (4 of the
-clips at T0, unmanaged, about 2 minutes) and writes bench/real/calibration.json; without
---url it only rebuilds the comparison (calibration.md) from the committed files, with the
-box's profile `simulator.cpu.REAL_BENCH_BOX`.
+``python -m bench.real.calibrate --url URL --key KEY`` runs the short calibration (8 of the
+clips at T0, unmanaged, about 3 minutes) and writes bench/real/calibration.json: the box the
+model then uses. Without --url it only rebuilds the comparison (calibration.md) from the
+committed files.
 
-The fit: unmanaged, nothing else decides when work runs, and the model's every job cost
-scales with 1/speed, so speed = model makespan at speed 1 / real makespan.
+The fit, unmanaged (nothing else decides when work runs), with the model replaying the real
+run's upload times, three figures for three unknowns, refined together a few rounds:
+- the box's speed from the makespan (every job's cost scales with 1/speed);
+- the threads a transcode keeps busy from the probe's median (beside one probe thread on two
+  cores, t busy threads slow it (t + 1) / 2 times);
+- what a video's thumbnail costs from how long the thumbnail queue was busy.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 import json
 from pathlib import Path
 import sys
@@ -23,12 +28,12 @@ from typing import Any
 
 from bench.controllers import AddOn, Controller, OursInHouse, Timeline, Unmanaged
 from bench.measures import probe_slowdowns, quantile
-from bench.run import run as model_run
+from bench.run import Recorder, run as model_run
 from bench.workloads import Workload
 from custom_components.immich_jobs.engine.scheduler import Policy
-from simulator.cpu import REAL_BENCH_BOX, Box
-from simulator.model import VIDEO_CONVERSION, ImmichModel
-from simulator.scenarios import video_backlog_with_uploads
+from simulator.cpu import Box
+from simulator.model import THUMBNAIL_GENERATION, VIDEO_CONVERSION, ImmichModel
+from simulator.scenarios import uploads_at
 
 from .controllers import CONDITION_ENTITY, HOLD
 from .media import Media, make_media
@@ -36,7 +41,8 @@ from .report import figures
 from .session import Settings, run as real_run
 
 HERE = Path(__file__).parent
-CALIBRATION_VIDEOS = 4
+CALIBRATION_VIDEOS = 8
+FIT_ROUNDS = 6
 WITHIN = 0.20
 QUIET_OFF: dict[str, Any] = {"upload_quiet": False}
 CONDITION: dict[str, Any] = {
@@ -46,33 +52,69 @@ CONDITION: dict[str, Any] = {
 }
 
 
-def _short() -> Workload:
+def replayed(record: Mapping[str, Any]) -> Workload:
+    """Return a real run's uploads as a model workload (same clips, same times)."""
+    videos = list(record["videos_uploaded_s"])
+    photos = list(record["photos_uploaded_s"])
     return Workload(
-        "calibration",
-        lambda model: video_backlog_with_uploads(
-            model, videos=CALIBRATION_VIDEOS, photos=0
-        ),
+        "replayed", lambda model: uploads_at(model, videos=videos, photos=photos)
     )
 
 
-def fit_speed(real_makespan: float, workload: Workload | None = None) -> float:
-    """Return the box's speed: the model's makespan at speed 1 over the real one."""
-    at_one = model_run(workload or _short(), Unmanaged(), box=Box(cores=2, speed=1.0))
-    return round(float(at_one["makespan_s"]) / real_makespan, 3)
+def _thumbnails_busy(window: Any) -> float:
+    return float(window[1] - window[0]) if window else 0.0
 
 
-def fit_from_unmanaged(results: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the speed fitted on the full workload's unmanaged run (no short run needed)."""
-    real = results["runs"]["unmanaged"]
-    return {
-        "from": "the full workload's unmanaged run (bench/real/results.json)",
-        "started_utc": real["started_utc"],
-        "load_average_at_start": real["load_average_at_start"],
-        "makespan_s": real["makespan_s"],
-        "speed": fit_speed(
-            real["makespan_s"], Workload("real", video_backlog_with_uploads)
-        ),
+def fit_box(record: Mapping[str, Any], name: str) -> tuple[Box, dict[str, Any]]:
+    """Return the box that makes the model's unmanaged run look like this real one."""
+    seen = figures(record)
+    workload = replayed(record)
+    real_busy = _thumbnails_busy(seen["busy_windows_s"].get(THUMBNAIL_GENERATION))
+    box = Box(cores=2, speed=1.0, name=name)
+    model: dict[str, Any] = {}
+    for _ in range(FIT_ROUNDS):
+        model = model_run(workload, Unmanaged(), box=box)
+        busy = _thumbnails_busy(model["busy_windows_s"].get(THUMBNAIL_GENERATION))
+        threads = box.transcode_threads + 2 * (
+            seen["probe_run"]["p50"] - model["probe_slowdown"]["p50"]
+        )
+        box = replace(
+            box,
+            speed=box.speed * model["makespan_s"] / seen["makespan_s"],
+            transcode_threads=min(4.0, max(1.0, threads)),
+            video_thumbnail_scale=box.video_thumbnail_scale
+            * (real_busy / busy if real_busy and busy else 1.0),
+        )
+    model = model_run(workload, Unmanaged(), box=box)
+    rounded = replace(
+        box,
+        speed=round(box.speed, 3),
+        transcode_threads=round(box.transcode_threads, 2),
+        video_thumbnail_scale=round(box.video_thumbnail_scale, 3),
+    )
+    check = {
+        "makespan_s": [seen["makespan_s"], model["makespan_s"]],
+        "probe_p50": [seen["probe_run"]["p50"], model["probe_slowdown"]["p50"]],
+        "thumbnails_busy_s": [
+            round(real_busy, 2),
+            round(
+                _thumbnails_busy(model["busy_windows_s"].get(THUMBNAIL_GENERATION)), 2
+            ),
+        ],
     }
+    return rounded, check
+
+
+def box_of(calibration: Mapping[str, Any]) -> Box:
+    """Return the box a committed calibration describes."""
+    fitted = calibration["box"]
+    return Box(
+        cores=int(fitted["cores"]),
+        speed=float(fitted["speed"]),
+        name=str(fitted["name"]),
+        transcode_threads=float(fitted["transcode_threads"]),
+        video_thumbnail_scale=float(fitted["video_thumbnail_scale"]),
+    )
 
 
 def model_controller(name: str) -> Controller:
@@ -92,8 +134,8 @@ def model_controller(name: str) -> Controller:
     return OursInHouse(name, policy, CONDITION, timeline)
 
 
-def _hold_probe(box: Box) -> Any:
-    def measure(model: ImmichModel) -> dict[str, Any]:
+def _hold_probe(box: Box) -> Callable[[ImmichModel, Recorder], dict[str, Any]]:
+    def measure(model: ImmichModel, _recorder: Recorder) -> dict[str, Any]:
         ended = [
             j.end
             for j in model.job_log
@@ -113,10 +155,10 @@ def _hold_probe(box: Box) -> Any:
     return measure
 
 
-def model_figures(name: str, box: Box) -> dict[str, Any]:
-    """Run the model of the full workload for one controller on this box."""
+def model_figures(name: str, box: Box, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Run the model of one controller's real run on this box, with its upload times."""
     return model_run(
-        Workload("real", video_backlog_with_uploads),
+        replayed(record),
         model_controller(name),
         box=box,
         measure=_hold_probe(box),
@@ -173,15 +215,15 @@ def compare(real: Mapping[str, Any], model: Mapping[str, Any]) -> list[dict[str,
 
 
 def table(results: Mapping[str, Any], box: Box) -> tuple[str, dict[str, Any]]:
-    """Return the comparison as markdown, and as data."""
+    """Return the comparison as markdown, and as data (each run replayed from runs/)."""
     lines = [
-        f"| controller | figure | real | model ({box.name}, speed {box.speed:g}) "
-        "| model − real |",
+        f"| controller | figure | real | model ({box.name}) | model − real |",
         "|---|---|---|---|---|",
     ]
     data: dict[str, Any] = {}
     for name, real in results["runs"].items():
-        rows = compare(real, model_figures(name, box))
+        record = json.loads((HERE / "runs" / f"{name}.json").read_text())
+        rows = compare(real, model_figures(name, box, record))
         data[name] = rows
         for row in rows:
             diff = row["difference"]
@@ -196,26 +238,33 @@ def table(results: Mapping[str, Any], box: Box) -> tuple[str, dict[str, Any]]:
 
 
 async def calibrate(url: str, key: str, work: Path) -> dict[str, Any]:
-    """Run the short real calibration; return its record's figures and the fitted speed."""
+    """Run the short real calibration; return its figures and the box fitted on them."""
     media = make_media(work / "media")
     short = Media(media.videos[:CALIBRATION_VIDEOS], ())
     settings = Settings(url=url, key=key, controller_key=key, media=short, work=work)
     record = await real_run(settings, "unmanaged")
     (HERE / "runs").mkdir(exist_ok=True)
     (HERE / "runs" / "calibration.json").write_text(json.dumps(record) + "\n")
+    return calibration_of(record)
+
+
+def calibration_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the calibration (the fitted box and its check) of a short run's record."""
     seen = figures(record)
-    speed = fit_speed(seen["makespan_s"])
-    fitted = model_run(_short(), Unmanaged(), box=Box(cores=2, speed=speed))
+    box, check = fit_box(record, "real-bench box")
     return {
-        "videos": CALIBRATION_VIDEOS,
+        "from": f"a short run: {CALIBRATION_VIDEOS} clips at T0, unmanaged",
         "started_utc": seen["started_utc"],
         "load_average_at_start": seen["load_average_at_start"],
-        "makespan_s": seen["makespan_s"],
-        "busy_windows_s": seen["busy_windows_s"],
-        "from": f"a short run: {CALIBRATION_VIDEOS} clips at T0, unmanaged",
-        "speed": speed,
-        # What one speed cannot fit shows here: the videos' thumbnails against the transcodes.
-        "model_busy_windows_s": fitted["busy_windows_s"],
+        "box": {
+            "name": box.name,
+            "cores": box.cores,
+            "speed": box.speed,
+            "transcode_threads": box.transcode_threads,
+            "video_thumbnail_scale": box.video_thumbnail_scale,
+        },
+        # Real against the fitted model on the short run itself: [real, model].
+        "fit": check,
     }
 
 
@@ -226,26 +275,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key")
     parser.add_argument("--work", type=Path, default=Path("/work/immich-real/bench"))
     parser.add_argument(
-        "--fit-unmanaged",
+        "--refit",
         action="store_true",
-        help="fit the speed on the full workload's unmanaged run instead of a short run",
+        help="fit the box again on the committed short run (runs/calibration.json)",
     )
     args = parser.parse_args(argv)
-    if args.fit_unmanaged:
-        results = json.loads((HERE / "results.json").read_text())
-        fitted = fit_from_unmanaged(results)
-        (HERE / "calibration_unmanaged.json").write_text(
-            json.dumps(fitted, indent=2) + "\n"
-        )
-        print(f"fitted speed {fitted['speed']} (makespan {fitted['makespan_s']} s)")
+    fitted: dict[str, Any] | None = None
     if args.url:
         fitted = asyncio.run(calibrate(args.url, args.key, args.work))
+    elif args.refit:
+        record = json.loads((HERE / "runs" / "calibration.json").read_text())
+        fitted = calibration_of(record)
+    if fitted is not None:
         (HERE / "calibration.json").write_text(json.dumps(fitted, indent=2) + "\n")
-        print(f"fitted speed {fitted['speed']} (makespan {fitted['makespan_s']} s)")
+        print(f"fitted {fitted['box']} ({fitted['fit']})")
+    calibration = json.loads((HERE / "calibration.json").read_text())
     results = json.loads((HERE / "results.json").read_text())
-    markdown, data = table(results, REAL_BENCH_BOX)
+    markdown, data = table(results, box_of(calibration))
     (HERE / "calibration.md").write_text(
-        "# The model against the real runs, on the same box\n\n" + markdown
+        "# The model against the real runs, on the same box\n\n"
+        f"The model's box, fitted by {calibration['from']} "
+        f"({calibration['started_utc']}): {calibration['box']}.\n\n" + markdown
     )
     (HERE / "calibration_table.json").write_text(json.dumps(data, indent=2) + "\n")
     print(markdown)

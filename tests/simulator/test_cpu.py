@@ -99,3 +99,28 @@ def test_ffmpeg_threads_one_leaves_more_cpu_to_a_photo() -> None:
             next(r.end for r in model.job_log if r.queue == THUMBNAIL_GENERATION)
         )
     assert latencies[1] < latencies[0]
+
+
+def test_a_calibrated_box_has_its_own_ffmpeg() -> None:
+    """A box fitted by its calibration run has its own transcode threads and thumbnail cost.
+
+    Here transcodes keep one thread busy, as a service at normal priority feels them (Immich
+    runs ffmpeg at niceness 10), and a video's thumbnail costs half the reference box's 5.3
+    core-seconds.
+
+    A one-thread job of 1 core-second beside the transcode then runs at full speed (two
+    threads, two cores): 1 s, against 1.95 s beside the reference's 2.9 threads (3.9 threads
+    share two cores). A video's thumbnail alone: 2.65 core-s at 1.05 threads, 2.52 s against
+    5.05 s.
+    """
+    fitted = Box(cores=2, speed=1.0, transcode_threads=1.0, video_thumbnail_scale=0.5)
+    for box, beside, thumbnail in ((BOX, 1.95, 5.05), (fitted, 1.0, 2.52)):
+        model = ImmichModel(box=box)
+        model.enqueue(VIDEO_CONVERSION, 1, kind="video")
+        model.enqueue(METADATA_EXTRACTION, 1, cost=Cost(1.0))
+        model.run_until_idle()
+        ends = {record.queue: record.end for record in model.job_log}
+        assert ends[METADATA_EXTRACTION] == pytest.approx(beside, abs=0.01)
+        model = ImmichModel(box=box)
+        model.enqueue(THUMBNAIL_GENERATION, 1, kind="video")
+        assert model.run_until_idle() == pytest.approx(thumbnail, abs=0.01)
