@@ -90,8 +90,8 @@ async def describe(url: str, key: str) -> dict[str, Any]:
             "kernel": platform.release(),
             "immich": await immich.version(),
             "machine_learning": await immich.machine_learning(),
-            "shared": "the box was shared: other sessions ran tests under nice -n 19; "
-            "Immich, the probe and the controllers ran at normal priority",
+            "shared": "Immich, the probe and the controllers ran at normal priority; the ours runs include "
+            "the demo's Home Assistant on the same box; the load average at T0 is given per run",
         }
 
 
