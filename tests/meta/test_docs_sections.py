@@ -43,7 +43,9 @@ PAGES = {
         ("docs/reference.md", "Supported versions"),
         ("docs/development.md", "Test lanes"),
         ("docs/development.md", "Releasing"),
+        ("docs/benchmarks.md", "Real server"),
         ("docs/benchmarks.md", "Model (simulator)"),
+        ("README.md", "Measured on a real server"),
         ("docs/development.md", "Reliability"),
     ],
 )
