@@ -291,11 +291,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fitted {fitted['box']} ({fitted['fit']})")
     calibration = json.loads((HERE / "calibration.json").read_text())
     results = json.loads((HERE / "results.json").read_text())
-    markdown, data = table(results, box_of(calibration))
+    box = box_of(calibration)
+    markdown, data = table(results, box)
     (HERE / "calibration.md").write_text(
         "# The model against the real runs, on the same box\n\n"
         f"The model's box, fitted by {calibration['from']} "
-        f"({calibration['started_utc']}): {calibration['box']}.\n\n" + markdown
+        f"({calibration['started_utc']}): speed {box.speed:g} of the reference box, "
+        f"{box.transcode_threads:g} threads busy per transcode, a video thumbnail "
+        f"{box.video_thumbnail_scale:g}× the reference's cost. Each run is replayed with "
+        "its own upload times.\n\n" + markdown
     )
     (HERE / "calibration_table.json").write_text(json.dumps(data, indent=2) + "\n")
     print(markdown)
