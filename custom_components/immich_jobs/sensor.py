@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -17,7 +17,6 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import ImmichJobsConfigEntry, ImmichJobsCoordinator
@@ -75,24 +74,6 @@ def _name(hass: HomeAssistant, entity_id: str) -> str:
     return state.name if state else entity_id
 
 
-def _held_until(
-    coordinator: ImmichJobsCoordinator, queue: str, code: Reason
-) -> datetime | None:
-    """Return when a time-bounded hold ends: a timed pause, or a house hold with an end.
-
-    A house hold may know its end (the quiet period, a condition's minimum time) as a time or
-    as a reading of the coordinator's monotonic clock; both are shown as a time to the second.
-    """
-    data = coordinator.data
-    if code is Reason.PAUSED_UNTIL:
-        return data.paused_until
-    until = getattr(data.holds.get(queue), "until", None)
-    if isinstance(until, int | float) and not isinstance(until, bool):
-        ends = dt_util.utcnow() + timedelta(seconds=until - coordinator.clock())
-        return ends.replace(microsecond=0)
-    return until if isinstance(until, datetime) else None
-
-
 def status_attributes(
     coordinator: ImmichJobsCoordinator, queue: str
 ) -> Mapping[str, Any]:
@@ -114,7 +95,7 @@ def status_attributes(
         if why.code is Reason.UPLOADS_ARRIVING
         else None
     )
-    until = _held_until(coordinator, queue, why.code)
+    until = data.held_until.get(queue)
     applies = {
         "slot": why.slot,
         "slots": data.intents.max_running if why.slot else None,

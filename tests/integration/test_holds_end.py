@@ -165,3 +165,32 @@ async def test_time_left_counts_jobs_longer_than_the_poll_at_their_length(
     assert _videos_left(immich) == 18
     seconds = float(hass.states.get(VIDEO_LEFT).state) * 60
     assert 380 <= seconds <= 520
+
+
+async def test_a_timed_pause_during_the_quiet_period_says_the_later_end(
+    hass: HomeAssistant,
+    immich: SimulatedImmich,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A backup holds video conversion for 5 minutes; then processing is paused for 12.
+
+    The quiet period would end first, but the pause holds every queue: the status says the
+    pause's end (seen on the demo: a queue read "held until" the quiet period's end, while
+    it stayed held 7 minutes longer).
+    """
+    immich.model.enqueue(VIDEO, 200, kind="video", duration=20)
+    await setup_one_slot(hass, config_entry, express_lane=True)
+    immich.model.upload(photos=300)
+    await run_for(hass, freezer, immich, 20)
+    assert hass.states.get(VIDEO_STATUS).attributes["reason"] == "uploads_arriving"
+    called = dt_util.utcnow()
+    await hass.services.async_call(
+        "immich_jobs", "pause_processing", {"duration": "00:12:00"}, blocking=True
+    )
+    await run_for(hass, freezer, immich, 10)
+    state = hass.states.get(VIDEO_STATUS)
+    assert state.state == "held"
+    held_until = datetime.fromisoformat(state.attributes["held_until"])
+    assert called + timedelta(minutes=12, seconds=-1) <= held_until
+    assert held_until <= called + timedelta(minutes=12, seconds=1)

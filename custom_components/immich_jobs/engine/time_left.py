@@ -144,17 +144,21 @@ def time_left(
 def held_until(
     plan: Plan, now: float, utcnow: datetime, paused_until: datetime | None
 ) -> dict[str, datetime]:
-    """Return when each held queue's hold ends by itself, as a UTC time.
+    """Return when each held queue's hold ends by itself, as a UTC time to the second.
 
-    The house's holds run on the scheduler's clock (`now`); a timed pause has its UTC end.
-    A queue held without an end (the switch, a condition saying no) is left out.
+    The house's holds run on the scheduler's clock (`now`); a timed pause has its UTC end and
+    holds every queue until then, so a house hold ending sooner ends at the pause's end. A
+    queue held without an end (the switch, a condition saying no) is left out.
     """
     ends = {
-        name: utcnow + timedelta(seconds=max(0.0, hold.until - now))
+        name: (utcnow + timedelta(seconds=max(0.0, hold.until - now))).replace(
+            microsecond=0
+        )
         for name, hold in plan.holds.items()
         if hold.until is not None
     }
     if paused_until is not None:
+        ends = {name: max(end, paused_until) for name, end in ends.items()}
         ends |= {
             name: paused_until
             for name, why in plan.reasons.items()
