@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.real.controllers import VARIANTS
 from demo.__main__ import Demo
 from demo.cli import parse_args
 
@@ -13,16 +14,7 @@ def test_no_option_leaves_the_house_step_as_shown() -> None:
 
 def test_quiet_period_off_and_a_server_condition() -> None:
     """The bench's condition variant: quiet period off, the toggle allows work when on."""
-    args = parse_args(
-        [
-            "--quiet-period",
-            "off",
-            "--server-condition",
-            "input_boolean.immich_box_free",
-            "--condition-min-minutes",
-            "1",
-        ]
-    )
+    args = parse_args(list(VARIANTS["ours_condition"].demo_args or ()))
     assert Demo(args).house() == {
         "server": {"entity": "input_boolean.immich_box_free", "work_when": "on"},
         "condition_min_minutes": 1,

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from bench.real.controllers import VARIANTS
 from custom_components.immich_jobs.config_flow import entry_title
 from custom_components.immich_jobs.const import (
     CONF_EXPRESS_LANE,
@@ -1170,16 +1171,7 @@ async def test_the_demos_bench_variants_save_the_options_they_name(
     The real bench starts its variants this way: the answers go into the form's sections,
     the rest of the form as shown, and the options say what the command line said.
     """
-    args = parse_args(
-        [
-            "--quiet-period",
-            "off",
-            "--server-condition",
-            "input_boolean.immich_box_free",
-            "--condition-min-minutes",
-            "1",
-        ]
-    )
+    args = parse_args(list(VARIANTS["ours_condition"].demo_args or ()))
     result = await _to_house_step(hass, loaded_entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], answered(form_as_shown(result), Demo(args).house())

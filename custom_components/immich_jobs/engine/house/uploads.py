@@ -18,8 +18,8 @@ can never keep the quiet period going.
 What costs CPU is a big backup, not an arrival: the quiet period starts when at least
 `BIG_BACKUP_ASSETS` assets arrived within `BIG_BACKUP_WINDOW`, and goes on while they arrive
 or while the resumed first hop still has that many jobs to do (an import being read). A
-backlog alone never starts it: photos that piled up during a timed pause are no backup. A photo every 45 s (5 in 40 s, or 5 every 45 s) never
-does; a phone backing up 2,000 photos in 20 minutes does within a minute. The heavy queues
+backlog alone never starts it: photos that piled up during a timed pause are no backup. A
+photo every 45 s (5 in 40 s, or 5 every 45 s) never does; a phone backing up 2,000 photos in 20 minutes does within a minute. The heavy queues
 stay held until no big backup was seen for `quiet_seconds`, and never longer than
 `max_hold_seconds` at a stretch: then they get a turn of `HEAVY_TURN_SECONDS` (a steady
 stream of uploads must not starve them), and the hold may begin again. Thumbnails are not
